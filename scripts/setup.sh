@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what migsafe needs to build, test and run on Debian 12, and nothing that is already there.
+# Every package comes from Debian; nothing is downloaded from anywhere else.
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake make pkg-config
+  # libraries migsafe links
+  libpqxx-dev libpq-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libssl-dev libzstd-dev
+  # tests
+  catch2
+  # the server, client tools and test extensions migsafe drives
+  postgresql-15 postgresql-client-15 postgresql-contrib postgresql-15-pgtap
+  libtap-parser-sourcehandler-pgtap-perl zstd
+  # tools the scripts use
+  python3 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# The Debian postgresql package creates and starts a default cluster; migsafe never uses it.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

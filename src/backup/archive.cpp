@@ -1,0 +1,65 @@
+#include "backup/archive.hpp"
+
+#include <stdexcept>
+
+#include "core/error.hpp"
+#include "util/file_reader.hpp"
+#include "util/zstd_stream.hpp"
+
+namespace migsafe::backup {
+namespace {
+
+void check_compression(const std::string& compression, const std::string& name) {
+  if (compression != "zstd" && compression != "none") {
+    throw std::runtime_error(name + ": unknown compression \"" + compression + "\" (expected zstd or none)");
+  }
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+util::InputSource plain_archive_source(util::InputSource stored, const std::string& compression) {
+  check_compression(compression, "archive");
+  if (compression == "none") return stored;
+  return util::zstd_decompressing_source(std::move(stored));
+}
+
+util::InputSource open_archive_stream(const std::filesystem::path& path, const std::string& compression) {
+  check_compression(compression, path.string());
+  return plain_archive_source(util::FileReader(path), compression);
+}
+
+std::string list_archive_stream(const util::InputSource& plain, const std::string& name,
+                                const std::string& pg_restore_path) {
+  util::Command command;
+  command.argv = {pg_restore_path, "--list"};
+  command.stdin_source = plain;
+  util::ProcessResult result;
+  try {
+    result = util::run_process(command);
+  } catch (const std::exception& e) {
+    throw Error(Exit::refused, name + ": cannot be read back: " + e.what());
+  }
+  if (!result.ok()) {
+    throw Error(Exit::refused, name + ": pg_restore cannot read it (" + result.describe() +
+                                   "): " + trimmed(result.stderr_text));
+  }
+  return result.stdout_text;
+}
+
+std::string list_archive(const std::filesystem::path& path, const std::string& compression,
+                         const std::string& pg_restore_path) {
+  util::InputSource plain;
+  try {
+    plain = open_archive_stream(path, compression);
+  } catch (const std::exception& e) {
+    throw Error(Exit::refused, e.what());
+  }
+  return list_archive_stream(plain, path.string(), pg_restore_path);
+}
+
+}  // namespace migsafe::backup

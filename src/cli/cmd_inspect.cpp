@@ -1,0 +1,85 @@
+// `migsafe plan` and `migsafe status`: read the files and the history; change nothing.
+#include <memory>
+
+#include "cli/command.hpp"
+#include "cli/target.hpp"
+#include "config/pipeline.hpp"
+#include "core/error.hpp"
+#include "pipeline/run.hpp"
+
+namespace migsafe::cli {
+namespace {
+
+struct InspectFlags {
+  std::string pipeline;
+  TargetOptions target;
+  std::string report_file;
+};
+
+void fill_applied(pipeline::Context& context) {
+  std::vector<report::Migration> listed;
+  for (const auto* f : context.state.applied) listed.push_back({f->version, f->name, f->checksum, "applied", 0, {}, {}});
+  for (auto& m : context.report.migrations) listed.push_back(m);
+  context.report.migrations = listed;
+}
+
+void print_plan(const pipeline::Context& context, const Console& console) {
+  const auto& r = context.report;
+  if (context.state.pending.empty()) console.note("nothing to apply: the database is at version " + r.from_version);
+  else console.note("would apply " + std::to_string(context.state.pending.size()) + " migration(s), " + r.from_version +
+                    " -> " + r.to_version + ", mode " + r.mode + (r.mode_reason.empty() ? "" : " (" + r.mode_reason + ")"));
+  console.note("lock_timeout " + r.lock_timeout + ", statement_timeout " + r.statement_timeout);
+  for (const auto& m : r.migrations) {
+    console.note("  " + m.version + "_" + m.name);
+    for (const auto& n : m.non_transactional) console.note("      cannot run in a transaction: " + n);
+  }
+}
+
+void print_status(const pipeline::Context& context, const Console& console) {
+  for (const auto* f : context.state.applied) console.note("applied  " + f->version + "_" + f->name);
+  for (const auto* f : context.state.pending) console.note("pending  " + f->version + "_" + f->name);
+  for (const auto& p : context.state.problems) console.note(p.kind + "  " + p.message);
+  console.note("database version " + context.state.current_version);
+}
+
+int inspect_command(const InspectFlags& flags, const Console& console, const std::string& command) {
+  config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
+  Target target = resolve_target(flags.target, &pipeline);
+  pipeline::Context context{pipeline, target.conninfo, {}, {}, {}};
+  context.report.command = command;
+  context.report.pipeline = pipeline.name;
+  context.report.pipeline_file = pipeline.file.string();
+  context.report.database_url = target.display;
+  pipeline::inspect(context);
+  for (const auto& p : context.state.problems) context.report.warnings.push_back(p.kind + ": " + p.message);
+  context.report.status = context.state.pending.empty() ? "nothing_to_do" : "pending";
+  if (command == "plan") print_plan(context, console);
+  else {
+    print_status(context, console);
+    fill_applied(context);
+  }
+  return publish_report(context.report, console, flags.report_file);
+}
+
+void register_inspect(CLI::App& app, Globals& globals, const std::string& name, const std::string& help) {
+  auto flags = std::make_shared<InspectFlags>();
+  CLI::App* cmd = app.add_subcommand(name, help);
+  cmd->add_option("PIPELINE", flags->pipeline, "Pipeline file (TOML)")->required();
+  add_target_options(cmd, flags->target);
+  cmd->add_option("--report", flags->report_file, "Write the JSON report to this file");
+  cmd->callback([&globals, flags, name] {
+    globals.action = [flags, name](const Console& console) { return inspect_command(*flags, console, name); };
+  });
+}
+
+}  // namespace
+
+void register_plan(CLI::App& app, Globals& globals) {
+  register_inspect(app, globals, "plan", "Show what `run` would do; changes nothing");
+}
+
+void register_status(CLI::App& app, Globals& globals) {
+  register_inspect(app, globals, "status", "List applied, pending, changed and missing migrations; changes nothing");
+}
+
+}  // namespace migsafe::cli

@@ -1,0 +1,64 @@
+// `migsafe run PIPELINE [TARGET]`: snapshot, backup, migrate, and on failure return to the pre-run state.
+#include <memory>
+
+#include "cli/command.hpp"
+#include "cli/target.hpp"
+#include "config/pipeline.hpp"
+#include "core/error.hpp"
+#include "pipeline/run.hpp"
+
+namespace migsafe::cli {
+namespace {
+
+struct RunFlags {
+  std::string pipeline;
+  TargetOptions target;
+  std::string report_file;
+  std::string to_version;
+  bool allow_changed = false;
+};
+
+pipeline::Observer observer_for(const Console& console) {
+  return pipeline::Observer{[&console](const report::Step& s) { console.step(s); },
+                            [&console](const std::string& line) { console.detail(line); }};
+}
+
+int run_command(const RunFlags& flags, const Console& console) {
+  config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
+  Target target = resolve_target(flags.target, &pipeline);
+  console.note("migsafe run " + pipeline.name + " on " + target.display);
+  pipeline::Context context{pipeline, target.conninfo, {}, observer_for(console), {}};
+  context.options.allow_changed = flags.allow_changed;
+  context.options.to_version = flags.to_version;
+  context.report.command = "run";
+  context.report.pipeline = pipeline.name;
+  context.report.pipeline_file = pipeline.file.string();
+  context.report.run_id = pipeline::new_run_id();
+  context.report.database_url = target.display;
+  try {
+    pipeline::run(context);
+  } catch (const Error& e) {
+    context.report.errors.push_back(e.what());
+    publish_report(context.report, console, flags.report_file);
+    throw;
+  }
+  return publish_report(context.report, console, flags.report_file);
+}
+
+}  // namespace
+
+void register_run(CLI::App& app, Globals& globals) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* cmd = app.add_subcommand("run", "Snapshot, back up, apply pending migrations; on failure return to the pre-run state");
+  cmd->add_option("PIPELINE", flags->pipeline, "Pipeline file (TOML)")->required();
+  add_target_options(cmd, flags->target);
+  cmd->add_option("--report", flags->report_file, "Write the JSON report to this file");
+  cmd->add_option("--to", flags->to_version, "Apply pending migrations up to and including this version");
+  cmd->add_flag("--allow-changed", flags->allow_changed,
+                "Run although applied migrations were edited or deleted, or pending ones are older than applied ones");
+  cmd->callback([&globals, flags] {
+    globals.action = [flags](const Console& console) { return run_command(*flags, console); };
+  });
+}
+
+}  // namespace migsafe::cli

@@ -1,0 +1,32 @@
+// What every command file shares: global options, the action chosen by parsing, report output.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/console.hpp"
+#include "report/report.hpp"
+
+namespace migsafe::cli {
+
+// Options that every command takes, and the action the chosen command set up.
+struct Globals {
+  OutputOptions output;
+  std::function<int(const Console&)> action;  // runs the command, returns the exit code
+};
+
+// Each adds its subcommand to `app`; its callback sets `globals.action`.
+void register_run(CLI::App& app, Globals& globals);
+void register_plan(CLI::App& app, Globals& globals);
+void register_status(CLI::App& app, Globals& globals);
+void register_validate(CLI::App& app, Globals& globals);
+void register_new(CLI::App& app, Globals& globals);
+void register_supabase_shim(CLI::App& app, Globals& globals);
+
+// Writes `report` to `report_file` (if given) and as JSON on stdout (with --json), prints the
+// human summary, and returns report.exit_code.
+int publish_report(const report::Report& report, const Console& console, const std::string& report_file);
+
+}  // namespace migsafe::cli

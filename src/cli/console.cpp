@@ -1,0 +1,65 @@
+#include "cli/console.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace migsafe::cli {
+
+Console::Console(OutputOptions options) : options_(options) {
+  if (getenv("NO_COLOR") != nullptr || !isatty(STDERR_FILENO)) options_.color = false;
+}
+
+std::string Console::paint(const std::string& text, const char* code) const {
+  if (!options_.color) return text;
+  return std::string("\033[") + code + "m" + text + "\033[0m";
+}
+
+void Console::step(const report::Step& s) const {
+  if (options_.quiet && s.status != "failed") return;
+  const bool ok = s.status == "ok";
+  std::string mark = ok ? paint("ok  ", "32") : s.status == "skipped" ? paint("skip", "33") : paint("FAIL", "31");
+  char timing[32];
+  std::snprintf(timing, sizeof timing, "%7lld ms", s.duration_ms);
+  std::fprintf(stderr, "%s %-10s %s  %s\n", mark.c_str(), s.name.c_str(), timing, s.detail.c_str());
+}
+
+void Console::note(const std::string& line) const {
+  if (!options_.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+void Console::detail(const std::string& line) const {
+  if (options_.verbose && !options_.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+void Console::error(const std::string& line) const {
+  std::fprintf(stderr, "%s %s\n", paint("error:", "31;1").c_str(), line.c_str());
+}
+
+void Console::summary(const report::Report& r) const {
+  for (const auto& m : r.migrations) {
+    if (!m.error) continue;
+    const auto& e = *m.error;
+    error(e.file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.message +
+          (e.sqlstate.empty() ? "" : " (SQLSTATE " + e.sqlstate + ")"));
+    if (!e.detail.empty()) note("  DETAIL: " + e.detail);
+    if (!e.hint.empty()) note("  HINT: " + e.hint);
+  }
+  for (const auto& w : r.warnings) note(paint("warning: ", "33") + w);
+  if (r.restore) {
+    const auto& restore = *r.restore;
+    note("restore: " + restore.method + (restore.verified ? ", verified: fingerprint equal to the pre-run snapshot"
+                                                          : ", NOT verified"));
+    for (const auto& d : restore.differences) note("  " + d);
+    if (!restore.error.empty()) error("restore failed: " + restore.error);
+  }
+  std::string line = "status: " + r.status + " (exit " + std::to_string(r.exit_code) + ")";
+  if (!r.from_version.empty()) line += ", version " + r.from_version + " -> " + r.to_version;
+  if (r.status == "succeeded" || r.status == "nothing_to_do") note(paint(line, "32;1"));
+  else if (r.status == "failed_unrestored") error(line + " -- a human must act: the pre-run backup is " +
+                                                  (r.backup.is_object() ? r.backup.value("backup_id", "?") : "none"));
+  else note(paint(line, "31;1"));
+}
+
+}  // namespace migsafe::cli

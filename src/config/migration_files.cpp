@@ -1,0 +1,167 @@
+#include "config/migration_files.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <system_error>
+
+#include "core/error.hpp"
+#include "util/sha256.hpp"
+
+namespace migsafe::config {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool ends_with_sql_any_case(std::string_view file_name) {
+  if (file_name.size() < 4) return false;
+  std::string suffix(file_name.substr(file_name.size() - 4));
+  std::transform(suffix.begin(), suffix.end(), suffix.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return suffix == ".sql";
+}
+
+std::string_view without_leading_zeros(std::string_view digits) {
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
+  return digits;
+}
+
+// The whole file at `path`; sets `error` to the reason and returns nullopt when it cannot.
+std::optional<std::string> read_bytes(const fs::path& path, std::string& error) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!file) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string bytes;
+  char buffer[65536];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) bytes.append(buffer, n);
+  if (std::ferror(file.get())) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+// The names of the entries of `dir` that may be migrations, sorted.
+std::vector<std::string> candidate_names(const fs::path& dir) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec) {
+    throw usage_error(dir.string() + ": cannot read migrations directory: " + ec.message());
+  }
+  std::vector<std::string> names;
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    std::error_code type_ec;  // a dangling link is no directory; reading it will say why
+    if (name.front() == '.' || it->is_directory(type_ec) || !ends_with_sql_any_case(name)) continue;
+    names.push_back(std::move(name));
+  }
+  if (ec) throw usage_error(dir.string() + ": cannot read migrations directory: " + ec.message());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Reads the migration `file_name` in `dir`, or adds the reason it is not one to `problems`.
+std::optional<MigrationFile> read_migration(const fs::path& dir, const std::string& file_name,
+                                            std::vector<std::string>& problems) {
+  fs::path path = dir / file_name;
+  std::optional<MigrationName> parsed = parse_migration_name(file_name);
+  if (!parsed) {
+    problems.push_back(path.string() +
+                       ": not a migration file name: expected <digits>_<name>.sql");
+    return std::nullopt;
+  }
+  std::string error;
+  std::optional<std::string> sql = read_bytes(path, error);
+  if (!sql) {
+    problems.push_back(path.string() + ": cannot read migration: " + error);
+    return std::nullopt;
+  }
+  std::string checksum = util::sha256_hex(*sql);
+  return MigrationFile{parsed->version, parsed->name, path, std::move(*sql), std::move(checksum)};
+}
+
+// "a", "a and b", "a, b and c".
+std::string join_paths(const std::vector<const MigrationFile*>& files) {
+  std::string text;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (i > 0) text += i + 1 == files.size() ? " and " : ", ";
+    text += files[i]->path.string();
+  }
+  return text;
+}
+
+// Adds one problem per version that more than one of the sorted `migrations` share.
+void find_duplicates(const std::vector<MigrationFile>& migrations,
+                     std::vector<std::string>& problems) {
+  for (size_t i = 0; i < migrations.size();) {
+    std::vector<const MigrationFile*> group{&migrations[i]};
+    size_t j = i + 1;
+    for (; j < migrations.size() && same_version(migrations[j].version, migrations[i].version); ++j) {
+      group.push_back(&migrations[j]);
+    }
+    if (group.size() > 1) {
+      problems.push_back("duplicate migration version " + migrations[i].version + ": " +
+                         join_paths(group));
+    }
+    i = j;
+  }
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += (text.empty() ? "" : "\n") + line;
+  return text;
+}
+
+}  // namespace
+
+std::optional<MigrationName> parse_migration_name(std::string_view file_name) {
+  size_t digits = 0;
+  while (digits < file_name.size() && is_digit(file_name[digits])) ++digits;
+  if (digits == 0 || digits >= file_name.size() || file_name[digits] != '_') return std::nullopt;
+  std::string_view rest = file_name.substr(digits + 1);
+  if (rest.size() < 4 || rest.substr(rest.size() - 4) != ".sql") return std::nullopt;
+  std::string_view name = rest.substr(0, rest.size() - 4);
+  if (name.find('\n') != std::string_view::npos) return std::nullopt;
+  return MigrationName{std::string(file_name.substr(0, digits)), std::string(name)};
+}
+
+bool version_less(std::string_view a, std::string_view b) {
+  std::string_view x = without_leading_zeros(a);
+  std::string_view y = without_leading_zeros(b);
+  if (x.size() != y.size()) return x.size() < y.size();
+  if (x != y) return x < y;
+  return a < b;
+}
+
+bool same_version(std::string_view a, std::string_view b) {
+  return without_leading_zeros(a) == without_leading_zeros(b);
+}
+
+std::vector<MigrationFile> scan_migrations(const fs::path& dir) {
+  std::vector<MigrationFile> migrations;
+  std::vector<std::string> problems;
+  for (const std::string& file_name : candidate_names(dir)) {
+    if (auto migration = read_migration(dir, file_name, problems)) {
+      migrations.push_back(std::move(*migration));
+    }
+  }
+  std::stable_sort(migrations.begin(), migrations.end(),
+                   [](const MigrationFile& a, const MigrationFile& b) {
+                     return version_less(a.version, b.version);
+                   });
+  find_duplicates(migrations, problems);
+  if (!problems.empty()) throw usage_error(join_lines(problems));
+  return migrations;
+}
+
+}  // namespace migsafe::config

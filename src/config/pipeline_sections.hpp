@@ -1,0 +1,28 @@
+// Internal to the pipeline loader: one reader per table of the pipeline file. Each fills in the
+// contract's defaults and records every problem in the reader's Diagnostics.
+#pragma once
+
+#include "config/pipeline.hpp"
+#include "config/pipeline_reader.hpp"
+
+namespace migsafe::config::detail {
+
+// `[database]`.
+Database read_database(const TableReader& table);
+// `[migrations]`; `dir` must exist and be a directory.
+Migrations read_migrations(const TableReader& table);
+// `[backup]`, including `[backup.copy]`.
+Backup read_backup(const TableReader& table);
+// `[verify]`, including `[[verify.assert]]`.
+Verify read_verify(const TableReader& table);
+// `[rls]`, including `[[rls.case]]`; `exposed_schemas` defaults to `database`'s schemas.
+Rls read_rls(const TableReader& table, const Database& database);
+// `[hooks]`.
+Hooks read_hooks(const TableReader& table);
+// `[on_failure]`.
+OnFailure read_on_failure(const TableReader& table);
+
+// Whether the libpq URL or keyword string `url` carries a password (user:pw@, password=...).
+bool url_has_password(std::string_view url);
+
+}  // namespace migsafe::config::detail

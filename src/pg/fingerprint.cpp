@@ -1,0 +1,117 @@
+#include "pg/fingerprint.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "pg/fingerprint_sql.hpp"
+#include "pg/session.hpp"
+
+namespace migsafe::pg {
+namespace {
+
+std::string schemas_param(const std::vector<std::string>& schemas) {
+  std::string out = "{";
+  for (size_t i = 0; i < schemas.size(); ++i) {
+    out += (i ? "," : "") + std::string("\"");
+    for (char c : schemas[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out += "\"";
+  }
+  return out + "}";
+}
+
+// The server hashes the sorted facts; sorting in the "C" collation keeps the hash stable.
+std::string hash_query(const std::string& facts_sql) {
+  return "select 'sha256:' || encode(sha256(convert_to(coalesce(string_agg(kind || E'\\t' || ident || "
+         "E'\\t' || def, E'\\n' order by kind collate \"C\", ident collate \"C\", def collate \"C\"), ''), "
+         "'UTF8')), 'hex') from (" + facts_sql + ") f";
+}
+
+std::string replace_param(std::string sql, const std::string& literal) {
+  for (size_t at = sql.find("$1"); at != std::string::npos; at = sql.find("$1", at + literal.size())) {
+    sql.replace(at, 2, literal);
+  }
+  return sql;
+}
+
+// Catalog functions print names relative to search_path; an empty one makes them fully qualified.
+class EmptySearchPath {
+ public:
+  explicit EmptySearchPath(Session& session)
+      : session_(session), saved_(session.query("select current_setting('search_path')").scalar().value_or("")) {
+    session_.exec("select set_config('search_path', '', false)");
+  }
+  ~EmptySearchPath() {
+    try {
+      session_.query("select set_config('search_path', $1, false)", {saved_});
+    } catch (...) {
+      // The session is broken; whoever uses it next reports that.
+    }
+  }
+
+ private:
+  Session& session_;
+  std::string saved_;
+};
+
+}  // namespace
+
+Fingerprint take_fingerprint(Session& session, const std::vector<std::string>& schemas) {
+  const std::string param = schemas_param(schemas);
+  EmptySearchPath qualified_names(session);
+  Fingerprint fp;
+  fp.hash = session.query(hash_query(kFingerprintFactsSql), {param}).scalar().value_or("");
+  Rows rows = session.query(std::string(kFingerprintFactsSql) +
+                                " order by kind collate \"C\", ident collate \"C\", def collate \"C\"",
+                            {param});
+  for (const auto& row : rows.rows) fp.facts.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or("")});
+  return fp;
+}
+
+std::string fingerprint_hash_sql(const std::string& schemas_literal) {
+  return "(" + hash_query(replace_param(kFingerprintFactsSql, schemas_literal)) + ")";
+}
+
+std::vector<std::string> fingerprint_differences(const Fingerprint& before, const Fingerprint& after,
+                                                 size_t limit) {
+  auto key = [](const SchemaFact& f) { return f.kind + " " + f.identity; };
+  std::map<std::string, std::string> old_facts, new_facts;
+  for (const auto& f : before.facts) old_facts[key(f)] = f.definition;
+  for (const auto& f : after.facts) new_facts[key(f)] = f.definition;
+  std::vector<std::string> out;
+  for (const auto& [k, def] : old_facts) {
+    auto it = new_facts.find(k);
+    if (it == new_facts.end()) out.push_back("- " + k + " (missing now)");
+    else if (it->second != def) out.push_back("~ " + k + ": was [" + def + "], now [" + it->second + "]");
+  }
+  for (const auto& [k, def] : new_facts) {
+    if (!old_facts.count(k)) out.push_back("+ " + k + " (not there before)");
+  }
+  if (out.size() > limit) {
+    size_t more = out.size() - limit;
+    out.resize(limit);
+    out.push_back("... and " + std::to_string(more) + " more differences");
+  }
+  return out;
+}
+
+std::map<std::string, long long> count_rows(Session& session, const std::vector<std::string>& schemas) {
+  Rows tables = session.query(
+      "select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+      "where c.relkind = 'r' and n.nspname = any($1::text[]) order by 1, 2",
+      {schemas_param(schemas)});
+  std::map<std::string, long long> counts;
+  if (tables.rows.empty()) return counts;
+  std::string sql;
+  for (const auto& row : tables.rows) {
+    const std::string qualified = session.quote_name(*row[0]) + "." + session.quote_name(*row[1]);
+    if (!sql.empty()) sql += " union all ";
+    sql += "select " + session.quote(*row[0] + "." + *row[1]) + ", count(*) from only " + qualified;
+  }
+  for (const auto& row : session.query(sql).rows) counts[*row[0]] = std::stoll(*row[1]);
+  return counts;
+}
+
+}  // namespace migsafe::pg

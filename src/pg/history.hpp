@@ -1,0 +1,51 @@
+// Migration history in the target database: the Supabase CLI's table
+// `supabase_migrations.schema_migrations` and migsafe's own ledger in schema `migsafe`.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migsafe::pg {
+
+class Session;
+
+// One applied migration as the database remembers it.
+struct AppliedMigration {
+  std::string version;                  // e.g. "20240101000000"
+  std::string name;                     // name part of the file name
+  std::optional<std::string> checksum;  // sha256 hex from migsafe's ledger; none if applied by other tools
+  std::string applied_at;               // from the ledger, or empty
+  std::string run_id;                   // the migsafe run that applied it, or empty
+  std::string backup_id;                // the backup taken before it, or empty
+};
+
+// Everything applied, by version.
+struct History {
+  std::map<std::string, AppliedMigration> applied;  // ordered by version text; see version_less
+  bool supabase_table = false;                      // supabase_migrations.schema_migrations exists
+  bool ledger = false;                              // migsafe.migrations exists
+  // The highest applied version, or "0" when none.
+  std::string current_version() const;
+};
+
+// A run of migsafe, as recorded in migsafe.runs.
+struct RunRecord {
+  std::string run_id, pipeline, host, ci_url, backup_id, from_version, to_version;
+};
+
+// Reads both history tables; missing tables mean empty history.
+History read_history(Session& session);
+// Creates the Supabase CLI's history table (exactly as the CLI does) when `supabase`, and the ledger.
+void ensure_history_tables(Session& session, bool supabase);
+// Records `migration` as applied by `run_id` (in the caller's transaction, if any).
+void record_applied(Session& session, bool supabase, const AppliedMigration& migration,
+                    const std::vector<std::string>& statements, long long duration_ms);
+// Inserts the run's row with status "running".
+void record_run_start(Session& session, const RunRecord& run);
+// Sets the run's final status and report.
+void record_run_end(Session& session, const std::string& run_id, const std::string& status,
+                    const std::string& to_version, const std::string& report_json);
+
+}  // namespace migsafe::pg

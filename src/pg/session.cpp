@@ -1,0 +1,202 @@
+#include "pg/session.hpp"
+
+#include <libpq-fe.h>
+
+#include <pqxx/pqxx>
+
+#include "util/interrupt.hpp"
+
+namespace migsafe::pg {
+namespace {
+
+// libpqxx 6.4 keeps the libpq handle private; its documented extension point, the connection
+// policy, is handed the handle, so we keep it for the few things pqxx 6 cannot do: error positions
+// and the other diagnostic fields, and query cancellation from a signal handler.
+class CapturingPolicy : public pqxx::connect_direct {
+ public:
+  explicit CapturingPolicy(const std::string& options) : pqxx::connect_direct(options) {}
+  handle do_startconnect(handle orig) override {
+    handle h = pqxx::connect_direct::do_startconnect(orig);
+    last_handle = h;
+    return h;
+  }
+  static thread_local PGconn* last_handle;
+};
+thread_local PGconn* CapturingPolicy::last_handle = nullptr;
+
+using Connection = pqxx::basic_connection_base<CapturingPolicy>;
+
+// Keeps server notices (e.g. "relation already exists, skipping") off the user's terminal.
+class QuietNotices : public pqxx::errorhandler {
+ public:
+  explicit QuietNotices(pqxx::connection_base& c) : pqxx::errorhandler(c) {}
+  bool operator()(const char[]) noexcept override { return false; }
+};
+
+std::string field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value ? value : "";
+}
+
+SqlError error_from_result(const PGresult* result, PGconn* conn) {
+  SqlError e;
+  e.sqlstate = field(result, PG_DIAG_SQLSTATE);
+  e.message = field(result, PG_DIAG_MESSAGE_PRIMARY);
+  e.detail = field(result, PG_DIAG_MESSAGE_DETAIL);
+  e.hint = field(result, PG_DIAG_MESSAGE_HINT);
+  e.context = field(result, PG_DIAG_CONTEXT);
+  std::string position = field(result, PG_DIAG_STATEMENT_POSITION);
+  if (!position.empty()) e.position = std::stoi(position);
+  if (e.message.empty()) {
+    e.message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+    while (!e.message.empty() && e.message.back() == '\n') e.message.pop_back();
+  }
+  return e;
+}
+
+SqlError error_from_pqxx(const pqxx::sql_error& error) {
+  SqlError e;
+  e.sqlstate = error.sqlstate();
+  e.message = error.what();
+  while (!e.message.empty() && e.message.back() == '\n') e.message.pop_back();
+  if (e.message.rfind("ERROR:  ", 0) == 0) e.message.erase(0, 8);
+  return e;
+}
+
+void cancel_from_signal(void* arg) {
+  char errbuf[256];
+  PQcancel(static_cast<PGcancel*>(arg), errbuf, sizeof errbuf);
+}
+
+}  // namespace
+
+struct Session::Impl {
+  std::unique_ptr<Connection> connection;
+  std::unique_ptr<QuietNotices> notices;
+  PGconn* raw = nullptr;
+};
+
+std::optional<std::string> Rows::scalar() const {
+  if (rows.empty() || rows.front().empty()) return std::nullopt;
+  return rows.front().front();
+}
+
+std::string SqlError::describe() const {
+  std::string out = message;
+  if (!sqlstate.empty()) out += " (SQLSTATE " + sqlstate + ")";
+  if (!detail.empty()) out += "\nDETAIL: " + detail;
+  if (!hint.empty()) out += "\nHINT: " + hint;
+  return out;
+}
+
+QueryError::QueryError(SqlError error) : std::runtime_error(error.describe()), error_(std::move(error)) {}
+
+bool QueryError::connection_lost() const {
+  return error_.sqlstate.empty() || error_.sqlstate.rfind("08", 0) == 0 ||
+         error_.sqlstate == "57P01" || error_.sqlstate == "57P02" || error_.sqlstate == "57P03";
+}
+
+Session::Session(const ConnInfo& target, const std::string& application_name)
+    : impl_(std::make_unique<Impl>()) {
+  ConnInfo info = target.with("application_name", application_name);
+  if (info.get("connect_timeout").empty()) info = info.with("connect_timeout", "10");
+  try {
+    CapturingPolicy::last_handle = nullptr;
+    impl_->connection = std::make_unique<Connection>(info.with_password());
+    impl_->raw = CapturingPolicy::last_handle;
+  } catch (const pqxx::broken_connection& e) {
+    std::string reason = redact_password(e.what(), target.password());
+    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+    throw ConnectError(reason);
+  }
+  // A lost connection must fail, never silently reopen (libpqxx 6 deprecates the switch, not the behaviour).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  impl_->connection->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+  impl_->notices = std::make_unique<QuietNotices>(*impl_->connection);
+}
+
+Session::~Session() {
+  impl_->notices.reset();
+  impl_->connection.reset();
+}
+
+Rows Session::query(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  pqxx::result result;
+  try {
+    pqxx::nontransaction tx(*impl_->connection);
+    result = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(values));
+  } catch (const pqxx::sql_error& e) {
+    throw QueryError(error_from_pqxx(e));
+  } catch (const pqxx::broken_connection& e) {
+    throw QueryError(SqlError{"08006", e.what(), "", "", "", 0});
+  }
+  Rows out;
+  for (pqxx::row::size_type c = 0; c < result.columns(); ++c) out.columns.push_back(result.column_name(c));
+  for (const auto& row : result) {
+    Row r;
+    for (const auto& f : row) r.push_back(f.is_null() ? std::nullopt : std::optional<std::string>(f.c_str()));
+    out.rows.push_back(std::move(r));
+  }
+  return out;
+}
+
+void Session::exec(const std::string& sql) {
+  if (auto error = try_exec(sql)) throw QueryError(*error);
+}
+
+std::optional<SqlError> Session::try_exec(const std::string& sql) {
+  PGresult* result = PQexec(impl_->raw, sql.c_str());
+  if (result == nullptr) return error_from_result(nullptr, impl_->raw);
+  ExecStatusType status = PQresultStatus(result);
+  if (status == PGRES_COPY_IN) {
+    PQputCopyEnd(impl_->raw, "COPY FROM STDIN is not supported here");
+    PQclear(result);
+    result = PQgetResult(impl_->raw);
+    status = PQresultStatus(result);
+  }
+  std::optional<SqlError> error;
+  if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
+    error = error_from_result(result, impl_->raw);
+  }
+  PQclear(result);
+  while (PGresult* more = PQgetResult(impl_->raw)) PQclear(more);  // drain COPY OUT and the like
+  return error;
+}
+
+std::string Session::quote(const std::string& value) { return impl_->connection->quote(value); }
+std::string Session::quote_name(const std::string& name) { return impl_->connection->quote_name(name); }
+int Session::server_version_num() const { return PQserverVersion(impl_->raw); }
+
+std::string Session::server_version() const {
+  const char* v = PQparameterStatus(impl_->raw, "server_version");
+  return v ? v : "";
+}
+
+std::string Session::database() const { return PQdb(impl_->raw); }
+std::string Session::host() const { return PQhost(impl_->raw) ? PQhost(impl_->raw) : ""; }
+std::string Session::port() const { return PQport(impl_->raw) ? PQport(impl_->raw) : ""; }
+int Session::backend_pid() const { return PQbackendPID(impl_->raw); }
+bool Session::in_transaction() const { return PQtransactionStatus(impl_->raw) != PQTRANS_IDLE; }
+bool Session::alive() const { return PQstatus(impl_->raw) == CONNECTION_OK; }
+
+Session::CancelOnInterrupt::CancelOnInterrupt(Session& session) {
+  cancel_ = PQgetCancel(session.impl_->raw);
+  util::set_cancel_hook(cancel_from_signal, cancel_);
+}
+
+Session::CancelOnInterrupt::~CancelOnInterrupt() {
+  util::set_cancel_hook(nullptr, nullptr);
+  PQfreeCancel(static_cast<PGcancel*>(cancel_));
+}
+
+std::string text_array(Session& session, const std::vector<std::string>& values) {
+  std::string out = "ARRAY[";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + session.quote(values[i]);
+  return out + "]::text[]";
+}
+
+}  // namespace migsafe::pg

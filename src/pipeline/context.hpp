@@ -1,0 +1,81 @@
+// What the steps of a command share: the pipeline, the target, the sessions, the report being built.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/migration_files.hpp"
+#include "config/pipeline.hpp"
+#include "pg/conninfo.hpp"
+#include "pg/fingerprint.hpp"
+#include "pg/history.hpp"
+#include "pg/session.hpp"
+#include "pipeline/migration_state.hpp"
+#include "report/report.hpp"
+
+namespace migsafe::pipeline {
+
+// Options of `run` beyond the pipeline file.
+struct RunOptions {
+  bool dry_run = false;        // roll everything back at the end, even on success
+  bool allow_changed = false;  // run although applied migrations were edited
+  std::string to_version;      // apply pending migrations up to this version only
+};
+
+// Receives progress as it happens, for the terminal; the report holds the same facts.
+struct Observer {
+  std::function<void(const report::Step&)> on_step;    // a step finished
+  std::function<void(const std::string&)> on_note;     // a line worth showing now
+};
+
+// The state of one command as its steps go.
+struct Context {
+  const config::Pipeline& pipeline;
+  pg::ConnInfo target;
+  RunOptions options;
+  Observer observer;
+  report::Report report;
+
+  std::vector<config::MigrationFile> files;
+  std::unique_ptr<pg::Session> control;  // lock, history, run records; never in a long transaction
+  std::unique_ptr<pg::Session> work;     // the migrations' session
+  pg::History history;
+  MigrationState state;
+  pg::Fingerprint before;                          // the pre-run snapshot
+  std::map<std::string, long long> rows_before;    // per-table row counts before
+  std::string backup_file;                         // data file of this run's backup, if any
+  std::string backup_compression;
+  std::vector<std::string> applied_this_run;       // versions committed by this run
+
+  // Shows `line` now (stderr, unless quiet).
+  void note(const std::string& line) const {
+    if (observer.on_note) observer.on_note(line);
+  }
+};
+
+// Times one step and records it in the report; a step not marked ok() by its end counts as failed.
+class StepTimer {
+ public:
+  StepTimer(Context& context, std::string name);
+  ~StepTimer();
+  // Marks the step done with a one-line `detail`.
+  void ok(const std::string& detail = "");
+  // Marks the step skipped with a reason.
+  void skipped(const std::string& reason);
+
+ private:
+  void finish(const std::string& status, const std::string& detail);
+  Context& context_;
+  std::string name_;
+  std::chrono::steady_clock::time_point start_;
+  bool done_ = false;
+};
+
+// Milliseconds since `start`.
+long long elapsed_ms(std::chrono::steady_clock::time_point start);
+
+}  // namespace migsafe::pipeline

@@ -1,0 +1,204 @@
+#include "pipeline/migrate.hpp"
+
+#include <filesystem>
+
+#include "sql/splitter.hpp"
+#include "sql/transaction_safety.hpp"
+#include "util/duration.hpp"
+#include "util/interrupt.hpp"
+
+namespace migsafe::pipeline {
+namespace {
+
+// The statements of a file and which of them cannot run in a transaction.
+struct SplitMigration {
+  std::vector<sql::Statement> statements;
+  std::vector<std::string> non_transactional;  // "line N: reason"
+};
+
+SplitMigration split_migration(const config::MigrationFile& file) {
+  SplitMigration out;
+  out.statements = sql::split(file.sql);
+  for (const auto& s : out.statements) {
+    std::string reason = sql::non_transactional_reason(s.text);
+    if (!reason.empty()) out.non_transactional.push_back("line " + std::to_string(s.line) + ": " + reason);
+  }
+  return out;
+}
+
+std::string display_path(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto relative = std::filesystem::relative(path, std::filesystem::current_path(), ec);
+  if (ec || relative.empty() || relative.native().rfind("..", 0) == 0) return path.string();
+  return relative.string();
+}
+
+report::MigrationError locate_error(const config::MigrationFile& file, const sql::Statement& statement,
+                                    const pg::SqlError& error) {
+  size_t offset = statement.offset;
+  if (error.position > 0) offset += sql::byte_offset_of_char(statement.text, error.position);
+  sql::Position at = sql::position_at(file.sql, offset);
+  report::MigrationError e;
+  e.sqlstate = error.sqlstate;
+  e.message = error.message;
+  e.detail = error.detail;
+  e.hint = error.hint;
+  e.file = display_path(file.path);
+  e.line = at.line;
+  e.column = at.column;
+  e.statement = statement.text.substr(0, 200);
+  return e;
+}
+
+std::string set_timeouts_sql(const config::Pipeline& p, bool local) {
+  const std::string scope = local ? "SET LOCAL " : "SET ";
+  return scope + "lock_timeout = '" + util::format_duration(p.database.lock_timeout) + "'; " + scope +
+         "statement_timeout = '" + util::format_duration(p.database.statement_timeout) + "'";
+}
+
+std::vector<std::string> statement_texts(const SplitMigration& split) {
+  std::vector<std::string> out;
+  for (const auto& s : split.statements) out.push_back(s.text);
+  return out;
+}
+
+// Runs the statements of `file`; returns the error, located in the file, if one fails.
+std::optional<report::MigrationError> run_statements(Context& context, const config::MigrationFile& file,
+                                                     const SplitMigration& split) {
+  for (const auto& statement : split.statements) {
+    util::throw_if_interrupted();
+    if (auto error = context.work->try_exec(statement.text)) return locate_error(file, statement, *error);
+  }
+  return std::nullopt;
+}
+
+pg::AppliedMigration ledger_row(const Context& context, const config::MigrationFile& file) {
+  return pg::AppliedMigration{file.version, file.name, file.checksum, "", context.report.run_id,
+                              context.report.backup.is_object() ? context.report.backup.value("backup_id", "") : ""};
+}
+
+// Applies one migration inside whatever transaction is open; records it in history on success.
+bool apply_one(Context& context, const config::MigrationFile& file, report::Migration& record) {
+  auto start = std::chrono::steady_clock::now();
+  SplitMigration split = split_migration(file);
+  context.note("  applying " + file.version + "_" + file.name + " (" + std::to_string(split.statements.size()) +
+               " statements)");
+  if (auto error = run_statements(context, file, split)) {
+    record.status = "failed";
+    record.error = *error;
+    record.duration_ms = elapsed_ms(start);
+    return false;
+  }
+  record.duration_ms = elapsed_ms(start);
+  pg::record_applied(*context.work, context.pipeline.database.supabase, ledger_row(context, file),
+                     statement_texts(split), record.duration_ms);
+  record.status = "applied";
+  return true;
+}
+
+std::string failure_line(const report::Migration& m) {
+  const auto& e = *m.error;
+  return e.file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.message +
+         (e.sqlstate.empty() ? "" : " (SQLSTATE " + e.sqlstate + ")");
+}
+
+MigrateOutcome apply_atomic(Context& context) {
+  MigrateOutcome outcome;
+  context.work->exec("BEGIN");
+  context.work->exec(set_timeouts_sql(context.pipeline, true));
+  for (auto& record : context.report.migrations) {
+    if (record.status != "pending") continue;
+    const auto* file = context.state.pending[size_t(&record - &context.report.migrations.front())];
+    if (!apply_one(context, *file, record)) {
+      outcome.ok = false;
+      outcome.failure = failure_line(record);
+      break;
+    }
+  }
+  return outcome;
+}
+
+// Runs a migration whose statements cannot all run in a transaction: each statement commits alone.
+bool apply_outside_transaction(Context& context, const config::MigrationFile& file, report::Migration& record,
+                               bool& committed_any) {
+  context.work->exec(set_timeouts_sql(context.pipeline, false));
+  auto start = std::chrono::steady_clock::now();
+  SplitMigration split = split_migration(file);
+  for (const auto& statement : split.statements) {
+    util::throw_if_interrupted();
+    if (auto error = context.work->try_exec(statement.text)) {
+      record.status = "failed";
+      record.error = locate_error(file, statement, *error);
+      record.duration_ms = elapsed_ms(start);
+      return false;
+    }
+    committed_any = true;
+  }
+  record.duration_ms = elapsed_ms(start);
+  pg::record_applied(*context.work, context.pipeline.database.supabase, ledger_row(context, file),
+                     statement_texts(split), record.duration_ms);
+  record.status = "applied";
+  return true;
+}
+
+MigrateOutcome apply_per_migration(Context& context) {
+  MigrateOutcome outcome;
+  for (size_t i = 0; i < context.state.pending.size(); ++i) {
+    const auto& file = *context.state.pending[i];
+    auto& record = context.report.migrations[i];
+    bool ok;
+    if (!record.non_transactional.empty()) {
+      ok = apply_outside_transaction(context, file, record, outcome.committed_any);
+    } else {
+      context.work->exec("BEGIN");
+      context.work->exec(set_timeouts_sql(context.pipeline, true));
+      ok = apply_one(context, file, record);
+      context.work->exec(ok ? "COMMIT" : "ROLLBACK");
+      if (ok) outcome.committed_any = true;
+    }
+    if (!ok) {
+      outcome.ok = false;
+      outcome.failure = failure_line(record);
+      return outcome;
+    }
+    context.applied_this_run.push_back(file.version);
+  }
+  return outcome;
+}
+
+}  // namespace
+
+void choose_mode(Context& context) {
+  bool per_migration = context.pipeline.migrations.mode == config::MigrationMode::per_migration;
+  context.report.mode_reason = per_migration ? "pipeline sets mode = \"per-migration\"" : "";
+  context.report.migrations.clear();
+  for (const auto* file : context.state.pending) {
+    report::Migration record{file->version, file->name, file->checksum, "pending", 0, std::nullopt, {}};
+    record.non_transactional = split_migration(*file).non_transactional;
+    if (!record.non_transactional.empty() && !per_migration) {
+      per_migration = true;
+      context.report.mode_reason = display_path(file->path) + " " + record.non_transactional.front() +
+                                   ", so each migration commits on its own";
+    }
+    context.report.migrations.push_back(std::move(record));
+  }
+  context.report.mode = per_migration ? "per-migration" : "atomic";
+  context.report.lock_timeout = util::format_duration(context.pipeline.database.lock_timeout);
+  context.report.statement_timeout = util::format_duration(context.pipeline.database.statement_timeout);
+}
+
+MigrateOutcome apply_migrations(Context& context) {
+  pg::Session::CancelOnInterrupt cancel(*context.work);
+  return context.report.mode == "atomic" ? apply_atomic(context) : apply_per_migration(context);
+}
+
+void finish_atomic(Context& context, bool commit) {
+  if (!context.work->in_transaction()) return;
+  context.work->exec(commit ? "COMMIT" : "ROLLBACK");
+  if (!commit) return;
+  for (auto& m : context.report.migrations) {
+    if (m.status == "applied") context.applied_this_run.push_back(m.version);
+  }
+}
+
+}  // namespace migsafe::pipeline

@@ -1,0 +1,81 @@
+#include "pipeline/recover.hpp"
+
+#include "backup/restore.hpp"
+#include "pg/tools.hpp"
+#include "pipeline/backup_step.hpp"
+#include "pipeline/connect.hpp"
+
+namespace migsafe::pipeline {
+namespace {
+
+void mark_migrations(Context& context, const std::string& how) {
+  for (auto& m : context.report.migrations) {
+    if (m.status == "applied") m.status = how;
+    else if (m.status == "pending") m.status = "skipped";
+  }
+}
+
+void roll_back(Context& context) {
+  if (context.work && context.work->alive() && context.work->in_transaction()) context.work->exec("ROLLBACK");
+}
+
+void restore_backup(Context& context) {
+  const auto& p = context.pipeline;
+  std::string bin = p.database.pg_bin_dir ? p.database.pg_bin_dir->string() : "";
+  backup::RestoreRequest request;
+  request.target = context.target;
+  request.pg_restore_path = pg::find_pg_tool("pg_restore", server_major(context), bin, 3);
+  request.psql_path = pg::find_pg_tool("psql", server_major(context), bin, 3);
+  request.data_file = context.backup_file;
+  request.compression = context.backup_compression;
+  request.schemas = p.database.schemas;
+  request.expected_fingerprint = context.before.hash;
+  backup::restore_owned_schemas(*context.control, request);
+}
+
+// The control session may have died with the server; verification needs a live one.
+pg::Session& live_session(Context& context) {
+  if (!context.control->alive()) context.control = open_session(context.target, "migsafe verify " + context.report.run_id);
+  return *context.control;
+}
+
+}  // namespace
+
+void recover(Context& context, const MigrateOutcome& outcome) {
+  auto start = std::chrono::steady_clock::now();
+  StepTimer step(context, "restore");
+  report::Restore restore;
+  restore.fingerprint_before = context.before.hash;
+  bool use_backup = outcome.committed_any;
+  restore.method = use_backup ? "pg_restore" : "rollback";
+  try {
+    roll_back(context);
+    if (use_backup && !context.pipeline.on_failure.restore) {
+      throw std::runtime_error("on_failure.restore = false: the committed migrations were left in place");
+    }
+    if (use_backup) restore_backup(context);
+  } catch (const std::exception& e) {
+    restore.error = e.what();
+  }
+  try {
+    pg::Fingerprint after = pg::take_fingerprint(live_session(context), context.pipeline.database.schemas);
+    restore.fingerprint_after = after.hash;
+    restore.verified = restore.error.empty() && after.hash == context.before.hash;
+    if (!restore.verified) restore.differences = pg::fingerprint_differences(context.before, after);
+  } catch (const std::exception& e) {
+    if (restore.error.empty()) restore.error = std::string("could not verify: ") + e.what();
+  }
+  restore.duration_ms = elapsed_ms(start);
+  mark_migrations(context, restore.verified ? (use_backup ? "restored" : "rolled_back") : "applied");
+  context.report.status = restore.verified ? "failed_restored" : "failed_unrestored";
+  context.report.exit_code = restore.verified ? 1 : 3;
+  if (restore.verified) {
+    step.ok(restore.method + ", fingerprint equal (" + restore.fingerprint_after.substr(0, 19) + "...)");
+  } else {
+    context.report.errors.push_back("the database could NOT be returned to its pre-run state" +
+                                    (restore.error.empty() ? std::string() : ": " + restore.error));
+  }
+  context.report.restore = restore;
+}
+
+}  // namespace migsafe::pipeline

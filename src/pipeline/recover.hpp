@@ -1,0 +1,14 @@
+// Returning the database to its pre-run state after a failure, and proving it by fingerprint.
+#pragma once
+
+#include "pipeline/context.hpp"
+#include "pipeline/migrate.hpp"
+
+namespace migsafe::pipeline {
+
+// Rolls back (nothing committed) or restores this run's backup (something committed), then
+// compares the fingerprint with the pre-run snapshot. Sets report.restore, status and exit code:
+// failed_restored (1) when verified, failed_unrestored (3) otherwise.
+void recover(Context& context, const MigrateOutcome& outcome);
+
+}  // namespace migsafe::pipeline

@@ -1,0 +1,164 @@
+#include "pipeline/run.hpp"
+
+#include <unistd.h>
+
+#include <ctime>
+#include <random>
+
+#include "core/error.hpp"
+#include "pg/run_lock.hpp"
+#include "pipeline/backup_step.hpp"
+#include "pipeline/connect.hpp"
+#include "pipeline/migrate.hpp"
+#include "pipeline/recover.hpp"
+#include "util/interrupt.hpp"
+
+namespace migsafe::pipeline {
+namespace {
+
+void load_files(Context& context) {
+  StepTimer step(context, "load");
+  context.files = config::scan_migrations(context.pipeline.migrations.dir);
+  step.ok(std::to_string(context.files.size()) + " migration files in " + context.pipeline.migrations.dir.string());
+}
+
+std::string problems_text(const MigrationState& state) {
+  std::string out;
+  for (const auto& p : state.problems) out += "\n  " + p.kind + ": " + p.message;
+  return out;
+}
+
+void read_history_step(Context& context) {
+  StepTimer step(context, "history");
+  context.history = pg::read_history(*context.control);
+  context.state = compare_with_history(context.files, context.history);
+  limit_pending(context.state, context.options.to_version);
+  context.report.from_version = context.state.current_version;
+  context.report.to_version =
+      context.state.pending.empty() ? context.state.current_version : context.state.pending.back()->version;
+  step.ok(std::to_string(context.state.applied.size()) + " applied, " + std::to_string(context.state.pending.size()) +
+          " pending, " + std::to_string(context.state.problems.size()) + " problems");
+}
+
+void refuse_on_problems(Context& context) {
+  if (context.state.problems.empty()) return;
+  if (context.options.allow_changed) {
+    for (const auto& p : context.state.problems) context.report.warnings.push_back(p.kind + ": " + p.message);
+    return;
+  }
+  throw Error(Exit::refused, "the migration history does not match the files; nothing was changed:" +
+                                 problems_text(context.state) +
+                                 "\n(restore the files, or pass --allow-changed if this is intended)");
+}
+
+std::string ci_url() {
+  const char* server = getenv("GITHUB_SERVER_URL");
+  const char* repo = getenv("GITHUB_REPOSITORY");
+  const char* run = getenv("GITHUB_RUN_ID");
+  if (!server || !repo || !run) return "";
+  return std::string(server) + "/" + repo + "/actions/runs/" + run;
+}
+
+void start_ledger(Context& context) {
+  pg::ensure_history_tables(*context.control, context.pipeline.database.supabase);
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  pg::record_run_start(*context.control, pg::RunRecord{context.report.run_id, context.pipeline.name, host, ci_url(),
+                                                       "", context.state.current_version, ""});
+}
+
+void finish_ledger(Context& context) {
+  try {
+    if (!context.control || !context.control->alive()) return;
+    pg::record_run_end(*context.control, context.report.run_id, context.report.status, context.report.to_version,
+                       report::to_json(context.report).dump());
+    pg::release_run_lock(*context.control);
+  } catch (const std::exception&) {
+    // The ledger is informative; the report already says what happened.
+  }
+}
+
+void migrate_and_settle(Context& context) {
+  choose_mode(context);
+  MigrateOutcome outcome;
+  {
+    StepTimer step(context, "migrate");
+    try {
+      outcome = apply_migrations(context);
+      if (outcome.ok && context.report.mode == "atomic") finish_atomic(context, true);
+    } catch (const pg::QueryError& e) {
+      outcome.ok = false;
+      outcome.failure = std::string("migration session failed: ") + e.what();
+      outcome.committed_any = outcome.committed_any || context.report.mode != "atomic";
+    }
+    if (outcome.ok) step.ok(std::to_string(context.report.migrations.size()) + " applied (" + context.report.mode + ")");
+  }
+  if (outcome.ok) {
+    context.report.status = "succeeded";
+    context.report.exit_code = 0;
+    return;
+  }
+  context.report.errors.push_back(outcome.failure);
+  recover(context, outcome);
+}
+
+}  // namespace
+
+std::string new_run_id() {
+  std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+  std::random_device rd;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%06x", rd() & 0xffffff);
+  return std::string(stamp) + "-" + suffix;
+}
+
+void inspect(Context& context) {
+  load_files(context);
+  connect(context, false);
+  read_history_step(context);
+  choose_mode(context);
+}
+
+// Everything before the first change: history, snapshot, backup. False when there is nothing to do.
+bool prepare(Context& context) {
+  read_history_step(context);
+  refuse_on_problems(context);
+  if (context.state.pending.empty()) return false;
+  start_ledger(context);
+  take_snapshot(context);
+  util::throw_if_interrupted();
+  take_backup(context);
+  util::throw_if_interrupted();
+  return true;
+}
+
+void run(Context& context) {
+  load_files(context);
+  connect(context, true);
+  take_run_lock(context);
+  bool ready = false;
+  try {
+    try {
+      ready = prepare(context);
+    } catch (const pg::QueryError& e) {
+      throw Error(Exit::refused, std::string("before any change: ") + e.what());
+    }
+  } catch (const Error& e) {
+    context.report.status = e.code() == Exit::refused ? "refused" : "failed_unrestored";
+    context.report.exit_code = int(e.code());
+    finish_ledger(context);
+    throw;
+  }
+  if (!ready) {
+    context.report.status = "nothing_to_do";
+    context.report.exit_code = 0;
+    pg::release_run_lock(*context.control);
+    return;
+  }
+  migrate_and_settle(context);
+  finish_ledger(context);
+}
+
+}  // namespace migsafe::pipeline

@@ -1,0 +1,75 @@
+// The run's model: everything a user, CI or a checklist needs to know about one command's outcome.
+// Renderers (JSON, human text) read it; nothing in it knows how it will be shown.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migsafe::report {
+
+// One step of the pipeline (load, connect, lock, history, snapshot, backup, migrate, restore, ...).
+struct Step {
+  std::string name;           // e.g. "backup"
+  std::string status;         // ok | failed | skipped
+  long long duration_ms = 0;  // wall time
+  std::string detail;         // one line for humans, e.g. "12.3 MiB, sha256:ab12..."
+};
+
+// Where and why a migration statement failed.
+struct MigrationError {
+  std::string sqlstate, message, detail, hint;
+  std::string file;  // path of the migration file as the user gave it
+  int line = 0, column = 0;
+  std::string statement;  // the failing statement (first 200 characters)
+};
+
+// One migration file in this run.
+struct Migration {
+  std::string version, name, checksum;
+  std::string status;  // pending | applied | failed | rolled_back | restored | skipped | would_apply
+  long long duration_ms = 0;
+  std::optional<MigrationError> error;
+  std::vector<std::string> non_transactional;  // "line 3: CREATE INDEX CONCURRENTLY ..." reasons
+};
+
+// How the database was returned to its pre-run state.
+struct Restore {
+  std::string method;  // rollback | pg_restore
+  bool verified = false;
+  std::string fingerprint_before, fingerprint_after;
+  long long duration_ms = 0;
+  std::vector<std::string> differences;  // when not verified
+  std::string error;                     // when the restore itself failed
+};
+
+// The whole outcome of a command.
+struct Report {
+  std::string migsafe_version = MIGSAFE_VERSION;
+  std::string command;   // run | plan | status | ...
+  std::string pipeline;  // pipeline name
+  std::string pipeline_file;
+  std::string status;    // succeeded | nothing_to_do | failed_restored | failed_unrestored | refused | dry_run
+  int exit_code = 0;
+  std::string run_id;
+  std::string database_url;  // password removed
+  std::string server_version;
+  std::string from_version, to_version;
+  std::string mode;  // atomic | per-migration
+  std::string mode_reason;
+  std::string lock_timeout, statement_timeout;
+  nlohmann::json backup;  // the manifest, or null
+  std::vector<Step> steps;
+  std::vector<Migration> migrations;
+  nlohmann::json tests = nlohmann::json::array();
+  nlohmann::json rls = nlohmann::json::object();
+  std::optional<Restore> restore;
+  std::vector<std::string> errors;    // why it failed or was refused
+  std::vector<std::string> warnings;  // things a user should know
+};
+
+// The report as the contract's JSON object.
+nlohmann::json to_json(const Report& report);
+
+}  // namespace migsafe::report

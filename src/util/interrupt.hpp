@@ -1,0 +1,30 @@
+// SIGINT/SIGTERM handling: record the signal, stop children, cancel the running query.
+// Work in progress then fails with an "interrupted" error and unwinds, so RAII cleans up.
+#pragma once
+
+#include <sys/types.h>
+
+namespace migsafe::util {
+
+// Installs the SIGINT/SIGTERM handlers and ignores SIGPIPE. Call once, early in main.
+void install_interrupt_handlers();
+// The signal received (SIGINT or SIGTERM), or 0.
+int interrupted_by();
+// Throws `Interrupted` when a signal has arrived; call at step boundaries.
+void throw_if_interrupted();
+
+// Raised by throw_if_interrupted(); the CLI maps it to exit 130.
+struct Interrupted {
+  int signal_number;  // SIGINT or SIGTERM
+};
+
+// Children registered here are sent SIGTERM (their whole process group) when a signal arrives.
+void register_child(pid_t pid);
+// Removes a child after it has been waited for.
+void unregister_child(pid_t pid);
+
+// A function the signal handler calls (async-signal-safe, e.g. libpq's PQcancel) to cancel the
+// running query; `arg` is passed back. Pass nullptr to clear.
+void set_cancel_hook(void (*hook)(void*), void* arg);
+
+}  // namespace migsafe::util

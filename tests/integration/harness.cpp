@@ -1,0 +1,105 @@
+#include "harness.hpp"
+
+#include <fstream>
+
+#include "pg/ephemeral_cluster.hpp"
+#include "pg/fingerprint.hpp"
+#include "util/process.hpp"
+
+namespace migsafe::test {
+namespace {
+
+std::unique_ptr<pg::EphemeralCluster>& cluster() {
+  static std::unique_ptr<pg::EphemeralCluster> instance;
+  return instance;
+}
+
+}  // namespace
+
+void start_server() { cluster() = std::make_unique<pg::EphemeralCluster>(); }
+void stop_server() { cluster().reset(); }
+
+pg::ConnInfo server(const std::string& dbname) { return cluster()->conninfo(dbname); }
+
+nlohmann::json Outcome::json() const { return nlohmann::json::parse(out); }
+
+std::string default_pipeline_body() {
+  return R"(version = 1
+name = "test"
+[database]
+schemas = ["public"]
+lock_wait = "2s"
+[migrations]
+dir = "migrations"
+[backup]
+dir = "backups"
+)";
+}
+
+Project::Project(const std::string& name, bool supabase_shim) : db_(name), dir_("migsafe-test-") {
+  pg::Session admin(server("postgres"), "migsafe tests");
+  admin.exec("DROP DATABASE IF EXISTS " + admin.quote_name(db_) + " WITH (FORCE)");
+  admin.exec("CREATE DATABASE " + admin.quote_name(db_));
+  std::filesystem::create_directories(dir() / "migrations");
+  if (supabase_shim) {
+    util::Command shim;
+    shim.argv = {MIGSAFE_BINARY, "supabase-shim", "--db", db_arg(), "--quiet"};
+    auto r = util::run_process(shim);
+    if (!r.ok()) throw std::runtime_error("supabase-shim failed: " + r.stderr_text);
+  }
+}
+
+Project::~Project() {
+  try {
+    pg::Session admin(server("postgres"), "migsafe tests");
+    admin.exec("DROP DATABASE IF EXISTS " + admin.quote_name(db_) + " WITH (FORCE)");
+  } catch (...) {
+  }
+}
+
+std::unique_ptr<pg::Session> Project::session() const { return std::make_unique<pg::Session>(conninfo(), "migsafe tests"); }
+pg::Rows Project::query(const std::string& sql) const { return session()->query(sql); }
+std::string Project::value(const std::string& sql) const { return query(sql).scalar().value_or("<null>"); }
+
+void Project::migration(const std::string& file, const std::string& sql) const {
+  std::ofstream(dir() / "migrations" / file) << sql;
+}
+
+void Project::pipeline(const std::string& body) const {
+  std::ofstream(pipeline_path()) << (body.empty() ? default_pipeline_body() : body);
+}
+
+Outcome Project::migsafe(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) const {
+  util::Command c;
+  c.argv = {MIGSAFE_BINARY};
+  for (auto a : args) {
+    if (a == "{pipeline}") a = pipeline_path().string();
+    if (a == "{db}") a = db_arg();
+    c.argv.push_back(a);
+  }
+  for (const auto& [k, v] : env) c.env.emplace_back(k, v);
+  c.unset_env = {"DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGHOSTADDR",
+                 "GITHUB_ACTIONS"};
+  auto r = util::run_process(c);
+  return Outcome{r.exit_code, r.stdout_text, r.stderr_text};
+}
+
+std::string Project::fingerprint() const { return pg::take_fingerprint(*session(), {"public"}).hash; }
+
+std::string Project::data_hash() const {
+  auto s = session();
+  auto tables = s->query(
+      "select format('%I.%I', n.nspname, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+      "where c.relkind = 'r' and n.nspname = 'public' order by 1");
+  std::string all;
+  for (const auto& row : tables.rows) {
+    all += *row[0] + "=" +
+           s->query("select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) from " + *row[0] + " t")
+               .scalar()
+               .value_or("") +
+           "\n";
+  }
+  return all;
+}
+
+}  // namespace migsafe::test

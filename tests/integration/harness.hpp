@@ -1,0 +1,73 @@
+// The integration test harness: one real PostgreSQL for the whole run (started by main), a fresh
+// database per test, and the real migsafe binary driven as a user would.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pg/conninfo.hpp"
+#include "pg/session.hpp"
+#include "util/temp_dir.hpp"
+
+namespace migsafe::test {
+
+// The server all integration tests share.
+pg::ConnInfo server(const std::string& dbname = "postgres");
+
+// What a migsafe invocation did.
+struct Outcome {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+  // stdout parsed as JSON (for --json runs).
+  nlohmann::json json() const;
+};
+
+// A test's own database and project directory (pipeline file, migrations, backups).
+class Project {
+ public:
+  // Creates database `<name>` (dropping a leftover one) with the Supabase shim, and a temp directory.
+  explicit Project(const std::string& name, bool supabase_shim = true);
+  ~Project();
+
+  // Connection to this test's database.
+  pg::ConnInfo conninfo() const { return server(db_); }
+  // The URL-ish keyword string to pass as --db.
+  std::string db_arg() const { return conninfo().without_password(); }
+  // A new session on this test's database.
+  std::unique_ptr<pg::Session> session() const;
+  // Runs `sql` on this test's database.
+  pg::Rows query(const std::string& sql) const;
+  // First column of the first row of `sql`.
+  std::string value(const std::string& sql) const;
+
+  // Writes `migrations/<file>` with `sql`.
+  void migration(const std::string& file, const std::string& sql) const;
+  // Writes `pipeline.toml` with `body` (a default body when empty).
+  void pipeline(const std::string& body = "") const;
+  // The project directory.
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  std::filesystem::path pipeline_path() const { return dir() / "pipeline.toml"; }
+
+  // Runs migsafe with `args`; "{pipeline}" and "{db}" are replaced.
+  Outcome migsafe(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) const;
+
+  // Schema fingerprint of `public` as migsafe computes it.
+  std::string fingerprint() const;
+  // A hash over every row of every table in `public` (data equality, not only counts).
+  std::string data_hash() const;
+
+ private:
+  std::string db_;
+  util::TempDir dir_;
+};
+
+// The default pipeline body for a project.
+std::string default_pipeline_body();
+
+}  // namespace migsafe::test
