@@ -38,9 +38,11 @@ int run_command(const RunFlags& flags, const Console& console) {
   try {
     pipeline::run(context);
   } catch (const Error& e) {
+    // Refused or bad input after the report was started: the report says so, then the exit code.
     context.report.errors.push_back(e.what());
-    publish_report(context.report, console, flags.report_file);
-    throw;
+    if (context.report.status.empty()) context.report.status = "refused";
+    context.report.exit_code = int(e.code());
+    return publish_report(context.report, console, flags.report_file);
   }
   return publish_report(context.report, console, flags.report_file);
 }

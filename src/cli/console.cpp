@@ -46,6 +46,7 @@ void Console::summary(const report::Report& r) const {
     if (!e.detail.empty()) note("  DETAIL: " + e.detail);
     if (!e.hint.empty()) note("  HINT: " + e.hint);
   }
+  for (const auto& e : r.errors) error(e);
   for (const auto& w : r.warnings) note(paint("warning: ", "33") + w);
   if (r.restore) {
     const auto& restore = *r.restore;

@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool ends_with_sql_any_case(std::string_view file_name) {
   if (file_name.size() < 4) return false;
@@ -75,8 +77,7 @@ std::optional<MigrationFile> read_migration(const fs::path& dir, const std::stri
   fs::path path = dir / file_name;
   std::optional<MigrationName> parsed = parse_migration_name(file_name);
   if (!parsed) {
-    problems.push_back(path.string() +
-                       ": not a migration file name: expected <digits>_<name>.sql");
+    problems.push_back(path.string() + ": not a migration file name: expected <digits>_<name>.sql");
     return std::nullopt;
   }
   std::string error;
@@ -105,7 +106,8 @@ void find_duplicates(const std::vector<MigrationFile>& migrations,
   for (size_t i = 0; i < migrations.size();) {
     std::vector<const MigrationFile*> group{&migrations[i]};
     size_t j = i + 1;
-    for (; j < migrations.size() && same_version(migrations[j].version, migrations[i].version); ++j) {
+    for (; j < migrations.size() && same_version(migrations[j].version, migrations[i].version);
+         ++j) {
       group.push_back(&migrations[j]);
     }
     if (group.size() > 1) {

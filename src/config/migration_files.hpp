@@ -17,15 +17,16 @@ struct MigrationName {
 
 // One migration read from disk.
 struct MigrationFile {
-  std::string version;          // the leading digits of the file name; the history table's key
-  std::string name;             // the rest of the file name before ".sql"; may be empty
-  std::filesystem::path path;   // the scanned directory joined with the file name
-  std::string sql;              // the file's bytes, unchanged
-  std::string checksum;         // SHA-256 of the file's bytes, 64 lowercase hex digits
+  std::string version;         // the leading digits of the file name; the history table's key
+  std::string name;            // the rest of the file name before ".sql"; may be empty
+  std::filesystem::path path;  // the scanned directory joined with the file name
+  std::string sql;             // the file's bytes, unchanged
+  std::string checksum;        // SHA-256 of the file's bytes, 64 lowercase hex digits
 };
 
 // Splits `file_name` by the Supabase CLI's rule `^([0-9]+)_(.*)\.sql$` (pkg/migration/file.go):
-// digits, '_', any name (even empty, but no newline), ".sql" in lowercase. nullopt if it does not match.
+// digits, '_', any name (even empty, but no newline), ".sql" in lowercase. nullopt if it does not
+// match.
 std::optional<MigrationName> parse_migration_name(std::string_view file_name);
 
 // Whether version `a` sorts before version `b`: numerically (leading zeros ignored, then by

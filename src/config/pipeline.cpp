@@ -27,7 +27,7 @@ std::string read_text(const fs::path& file) {
   std::error_code ec;
   if (fs::is_directory(file, ec)) cannot_read(file, std::strerror(EISDIR));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "rb"),
-                                                        std::fclose);
+                                                         std::fclose);
   if (!stream) cannot_read(file, std::strerror(errno));
   std::string text;
   char buffer[16384];
@@ -58,10 +58,9 @@ void read_version(const detail::TableReader& root) {
   }
 }
 
-Pipeline read_pipeline(const detail::TableReader& root, const fs::path& file,
-                       const fs::path& dir) {
-  root.allow_only({"version", "name", "database", "migrations", "backup", "verify", "rls",
-                   "hooks", "on_failure"});
+Pipeline read_pipeline(const detail::TableReader& root, const fs::path& file, const fs::path& dir) {
+  root.allow_only({"version", "name", "database", "migrations", "backup", "verify", "rls", "hooks",
+                   "on_failure"});
   Pipeline pipeline;
   pipeline.file = file;
   pipeline.dir = dir;

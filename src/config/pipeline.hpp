@@ -44,14 +44,14 @@ enum class RlsFailOn {
 
 // `[database]`: which database, and the settings of migration sessions.
 struct Database {
-  std::string url_env = "DATABASE_URL";            // env var that holds the target URL
-  std::optional<std::string> url;                  // a fixed target URL (never with a password)
-  bool ephemeral = false;                          // `url = "ephemeral"`: a throwaway cluster
-  std::vector<std::string> schemas{"public"};      // schemas this pipeline owns; never empty
-  bool supabase = true;                            // follow Supabase conventions
-  std::chrono::milliseconds lock_timeout{5'000};   // SET lock_timeout in migration sessions
+  std::string url_env = "DATABASE_URL";           // env var that holds the target URL
+  std::optional<std::string> url;                 // a fixed target URL (never with a password)
+  bool ephemeral = false;                         // `url = "ephemeral"`: a throwaway cluster
+  std::vector<std::string> schemas{"public"};     // schemas this pipeline owns; never empty
+  bool supabase = true;                           // follow Supabase conventions
+  std::chrono::milliseconds lock_timeout{5'000};  // SET lock_timeout in migration sessions
   std::chrono::milliseconds statement_timeout{600'000};  // SET statement_timeout likewise
-  std::chrono::milliseconds lock_wait{60'000};     // how long `run` waits for another run's lock
+  std::chrono::milliseconds lock_wait{60'000};      // how long `run` waits for another run's lock
   std::optional<std::filesystem::path> pg_bin_dir;  // where pg_dump/pg_restore are; else PATH
 };
 
@@ -70,16 +70,16 @@ struct BackupCopy {
 
 // `[backup]`: where and how backups are written and kept.
 struct Backup {
-  std::filesystem::path dir;                            // default `<pipeline dir>/backups`; may not exist yet
-  BackupFormat format = BackupFormat::custom;           // pg_dump archive format
-  int jobs = 2;                                         // parallel pg_dump/pg_restore workers, >= 1
-  Compression compression = Compression::zstd;          // compression migsafe adds
-  int compression_level = 3;                            // zstd level, 1..19
-  std::optional<std::string> encryption_key_env;        // env var holding the AES-256-GCM key
+  std::filesystem::path dir;  // default `<pipeline dir>/backups`; may not exist yet
+  BackupFormat format = BackupFormat::custom;     // pg_dump archive format
+  int jobs = 2;                                   // parallel pg_dump/pg_restore workers, >= 1
+  Compression compression = Compression::zstd;    // compression migsafe adds
+  int compression_level = 3;                      // zstd level, 1..19
+  std::optional<std::string> encryption_key_env;  // env var holding the AES-256-GCM key
   std::optional<std::filesystem::path> encryption_key_file;  // or a file holding it (not both)
-  int keep_last = 30;                                   // prune keeps at least this many, >= 1
-  int max_age_days = 30;                                // prune removes older ones, >= 0
-  std::optional<BackupCopy> copy;                       // `[backup.copy]`, if given
+  int keep_last = 30;                                        // prune keeps at least this many, >= 1
+  int max_age_days = 30;                                     // prune removes older ones, >= 0
+  std::optional<BackupCopy> copy;                            // `[backup.copy]`, if given
 };
 
 // A value a check's query must return, as written in the pipeline.
@@ -87,7 +87,7 @@ struct ExpectedValue {
   // The TOML type the value was written as; tells how to compare it with PostgreSQL's text.
   enum class Kind { text, integer, real, boolean };
   Kind kind = Kind::text;  // its TOML type
-  std::string text;        // the string itself, or "42", "1.5" (shortest exact form), "true"/"false"
+  std::string text;  // the string itself, or "42", "1.5" (shortest exact form), "true"/"false"
 };
 
 // `[[verify.assert]]`: a query whose single value must match.
@@ -103,10 +103,10 @@ struct Verify {
   std::vector<std::string> tests;  // pgTAP file glob patterns, absolute ("**" allowed)
   double max_row_loss_pct = 0;     // largest tolerated drop of any table's row count, 0..100
   std::map<std::string, double> max_row_loss_pct_per_table;  // table name -> pct, overrides
-  std::vector<std::string> allow_dropped_tables;  // tables that may disappear
-  std::string pgtap_schema = "extensions";        // schema where pgTAP's functions live
-  std::vector<Assertion> asserts;                 // `[[verify.assert]]`, in file order
-  SourcePos tests_pos;                            // the `tests` array, if given
+  std::vector<std::string> allow_dropped_tables;             // tables that may disappear
+  std::string pgtap_schema = "extensions";                   // schema where pgTAP's functions live
+  std::vector<Assertion> asserts;                            // `[[verify.assert]]`, in file order
+  SourcePos tests_pos;                                       // the `tests` array, if given
 };
 
 // One entry of `rls.ignore`: a lint finding to suppress.
@@ -120,15 +120,15 @@ struct RlsIgnore {
 // `[[rls.case]]`: a query run as a role with JWT claims, and its expected outcome.
 // Exactly one of `expect`, `expect_rows` and `expect_error` is set.
 struct RlsCase {
-  std::string name;                        // unique among the pipeline's cases
-  std::string role;                        // database role to run as, e.g. "authenticated"
-  std::optional<std::string> claims_json;  // JWT claims as compact JSON (keys sorted)
-  std::optional<std::string> setup;        // SQL run first, as the migration owner
-  std::string sql;                         // the query run as `role`
-  std::optional<ExpectedValue> expect;     // the single value it must return
+  std::string name;                         // unique among the pipeline's cases
+  std::string role;                         // database role to run as, e.g. "authenticated"
+  std::optional<std::string> claims_json;   // JWT claims as compact JSON (keys sorted)
+  std::optional<std::string> setup;         // SQL run first, as the migration owner
+  std::string sql;                          // the query run as `role`
+  std::optional<ExpectedValue> expect;      // the single value it must return
   std::optional<std::int64_t> expect_rows;  // or the number of rows it must return
   std::optional<std::string> expect_error;  // or the error it must fail with: SQLSTATE or text
-  SourcePos pos;                           // the entry (its `[[rls.case]]` header)
+  SourcePos pos;                            // the entry (its `[[rls.case]]` header)
 };
 
 // `[rls]`: row-level security lints and cases.
@@ -143,9 +143,9 @@ struct Rls {
 
 // `[hooks]`: shell commands run around a run.
 struct Hooks {
-  std::optional<std::string> before;      // before anything changes
-  std::optional<std::string> on_success;  // after a successful run
-  std::optional<std::string> on_failure;  // after a failed run
+  std::optional<std::string> before;           // before anything changes
+  std::optional<std::string> on_success;       // after a successful run
+  std::optional<std::string> on_failure;       // after a failed run
   std::chrono::milliseconds timeout{300'000};  // limit for each hook; 0 = none
 };
 

@@ -1,10 +1,9 @@
 // Readers for the tables that describe checks: [verify] with its assertions and [rls] with its
 // lint exceptions and cases.
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "config/pipeline_sections.hpp"
@@ -94,7 +93,8 @@ Assertion read_assertion(const TableReader& table) {
 void read_tests(const TableReader& table, Verify& verify) {
   std::optional<std::vector<std::string>> patterns = table.strings("tests");
   if (!patterns) return;
-  for (const std::string& pattern : *patterns) verify.tests.push_back(table.resolve(pattern).string());
+  for (const std::string& pattern : *patterns)
+    verify.tests.push_back(table.resolve(pattern).string());
   verify.tests_pos = pos_of(table.find("tests")->source());
 }
 

@@ -2,12 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
-#include <iomanip>
+#include <climits>
 #include <limits>
-#include <locale>
 #include <set>
-#include <sstream>
 
 #include "core/error.hpp"
 #include "util/duration.hpp"
@@ -20,41 +17,21 @@ namespace {
 
 // How a value of `node`'s type is described in "must be X, not Y".
 std::string_view type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+  using toml::node_type;
+  static const std::pair<node_type, std::string_view> kNames[] = {
+      {node_type::table, "a table"},
+      {node_type::array, "an array"},
+      {node_type::string, "a string"},
+      {node_type::integer, "an integer"},
+      {node_type::floating_point, "a float"},
+      {node_type::boolean, "a boolean"},
+      {node_type::date, "a date"},
+      {node_type::time, "a time"},
+      {node_type::date_time, "a date-time"}};
+  for (const auto& [type, name] : kNames) {
+    if (type == node.type()) return name;
   }
-}
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Edit distance where insert, delete, replace and swapping two neighbours each cost one.
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
+  return "nothing";
 }
 
 // " (did you mean 'x'?)" or empty; `quote` is the quote character to use.
@@ -70,70 +47,14 @@ std::string number_range(std::string_view min, std::string_view max, bool unboun
   return "between " + std::string(min) + " and " + std::string(max);
 }
 
-bool is_identifier_start(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
+bool is_identifier_start(unsigned char c) {
+  return std::isalpha(c) || c == '_' || c >= 0x80;
+}
 bool is_identifier_part(unsigned char c) {
   return is_identifier_start(c) || std::isdigit(c) || c == '$';
 }
 
 }  // namespace
-
-void Diagnostics::error(SourcePos pos, std::string message) {
-  errors_.emplace_back(pos, std::move(message));
-}
-
-void Diagnostics::throw_if_any() const {
-  if (errors_.empty()) return;
-  auto sorted = errors_;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return std::make_pair(a.first.line, a.first.column) <
-           std::make_pair(b.first.line, b.first.column);
-  });
-  std::string text;
-  for (const auto& [pos, message] : sorted) {
-    if (!text.empty()) text += '\n';
-    text += located(file_label_, pos, message);
-  }
-  throw usage_error(text);
-}
-
-std::string located(const std::string& file_label, SourcePos pos, const std::string& message) {
-  return file_label + ':' + std::to_string(pos.line) + ':' + std::to_string(pos.column) + ": " +
-         message;
-}
-
-SourcePos pos_of(const toml::source_region& region) {
-  if (!region.begin) return SourcePos{1, 1};
-  return SourcePos{static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
-}
-
-std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
-  const std::string lowered = lowercase(word);
-  const size_t limit = lowered.size() >= 4 ? 2 : 1;
-  std::string best;
-  size_t best_distance = limit + 1;
-  for (std::string_view candidate : candidates) {
-    size_t distance = edit_distance(lowered, lowercase(candidate));
-    if (distance < best_distance) {
-      best = std::string(candidate);
-      best_distance = distance;
-    }
-  }
-  return best;
-}
-
-std::string in_quotes(std::string_view text) { return '"' + std::string(text) + '"'; }
-
-std::string number_text(double value) {
-  std::string text;
-  for (int precision = 1; precision <= std::numeric_limits<double>::max_digits10; ++precision) {
-    std::ostringstream out;
-    out.imbue(std::locale::classic());
-    out << std::setprecision(precision) << value;
-    text = out.str();
-    if (std::strtod(text.c_str(), nullptr) == value) break;
-  }
-  return text;
-}
 
 bool is_identifier(std::string_view name) {
   if (name.empty() || name.size() > 63) return false;
@@ -144,7 +65,10 @@ bool is_identifier(std::string_view name) {
 
 TableReader::TableReader(Diagnostics& diagnostics, const toml::table& table, std::string path,
                          SourcePos pos, const fs::path& base_dir)
-    : diagnostics_(diagnostics), table_(table), path_(std::move(path)), pos_(pos),
+    : diagnostics_(diagnostics),
+      table_(table),
+      path_(std::move(path)),
+      pos_(pos),
       base_dir_(base_dir) {}
 
 void TableReader::allow_only(std::initializer_list<std::string_view> allowed) const {
@@ -223,7 +147,7 @@ std::optional<std::int64_t> TableReader::integer(std::string_view key, std::int6
   if (!value) return std::nullopt;
   std::int64_t number = value->get();
   if (number >= min && number <= max) return number;
-  bool unbounded = max == std::numeric_limits<std::int64_t>::max();
+  bool unbounded = max >= INT_MAX;  // a bound of the type, not of the setting
   error(key, "'" + key_path(key) + "' must be " +
                  number_range(std::to_string(min), std::to_string(max), unbounded) + ", not " +
                  std::to_string(number));
@@ -254,8 +178,8 @@ std::optional<std::chrono::milliseconds> TableReader::duration(
     error(key, "'" + key_path(key) + "' is not a duration: " + in_quotes(value->get()) +
                    " (write a number and a unit: ms, s, min, h or d)");
   } else if (*parsed > max) {
-    error(key, "'" + key_path(key) + "' must be at most " + util::format_duration(max) +
-                   ", not " + in_quotes(value->get()));
+    error(key, "'" + key_path(key) + "' must be at most " + util::format_duration(max) + ", not " +
+                   in_quotes(value->get()));
     parsed.reset();
   }
   return parsed;
@@ -308,12 +232,13 @@ std::optional<std::vector<std::string>> TableReader::identifiers(std::string_vie
   bool ok = true;
   for (size_t i = 0; i < names->size(); ++i) {
     const std::string& name = (*names)[i];
-    std::string problem = !is_identifier(name)          ? "is not a plain SQL identifier: "
-                          : !seen.insert(name).second ? "repeats " : "";
+    std::string problem = !is_identifier(name)        ? "is not a plain SQL identifier: "
+                          : !seen.insert(name).second ? "repeats "
+                                                      : "";
     if (problem.empty()) continue;
-    diagnostics_.error(pos_of(array.get(i)->source()), "'" + key_path(key) + "[" +
-                                                           std::to_string(i) + "]' " + problem +
-                                                           in_quotes(name));
+    diagnostics_.error(
+        pos_of(array.get(i)->source()),
+        "'" + key_path(key) + "[" + std::to_string(i) + "]' " + problem + in_quotes(name));
     ok = false;
   }
   if (!ok) return std::nullopt;

@@ -1,10 +1,10 @@
 // Readers for the pipeline's operational tables: [database], [migrations], [backup], [hooks],
 // [on_failure]. The check tables ([verify], [rls]) are in pipeline_checks.cpp.
+#include "config/pipeline_sections.hpp"
+
 #include <climits>
 #include <regex>
 #include <system_error>
-
-#include "config/pipeline_sections.hpp"
 
 namespace migsafe::config::detail {
 
@@ -26,9 +26,10 @@ bool is_env_name(const std::string& name) {
 std::optional<std::string> env_name(const TableReader& table, std::string_view key) {
   std::optional<std::string> name = table.string(key);
   if (!name || is_env_name(*name)) return name;
-  table.error(key, "'" + table.key_path(key) +
-                       "' must be the name of an environment variable (letters, digits, '_'), not " +
-                       in_quotes(*name));
+  table.error(key,
+              "'" + table.key_path(key) +
+                  "' must be the name of an environment variable (letters, digits, '_'), not " +
+                  in_quotes(*name));
   return std::nullopt;
 }
 
@@ -84,8 +85,8 @@ BackupCopy read_copy(const TableReader& table) {
   table.allow_only({"command", "on_error"});
   BackupCopy copy;
   copy.command = table.required_string("command");
-  set_if(copy.on_error, table.choice<CopyOnError>(
-                            "on_error", {{"warn", CopyOnError::warn}, {"fail", CopyOnError::fail}}));
+  set_if(copy.on_error, table.choice<CopyOnError>("on_error", {{"warn", CopyOnError::warn},
+                                                               {"fail", CopyOnError::fail}}));
   copy.pos = table.pos();
   return copy;
 }
@@ -147,9 +148,9 @@ Migrations read_migrations(const TableReader& table) {
       migrations.dir = *dir;
     }
   }
-  set_if(migrations.mode, table.choice<MigrationMode>(
-                              "mode", {{"atomic", MigrationMode::atomic},
-                                       {"per-migration", MigrationMode::per_migration}}));
+  set_if(migrations.mode,
+         table.choice<MigrationMode>("mode", {{"atomic", MigrationMode::atomic},
+                                              {"per-migration", MigrationMode::per_migration}}));
   return migrations;
 }
 
@@ -159,8 +160,9 @@ Backup read_backup(const TableReader& table) {
                     "copy"});
   Backup backup;
   backup.dir = table.path("dir").value_or(table.resolve("backups"));
-  set_if(backup.format, table.choice<BackupFormat>("format", {{"custom", BackupFormat::custom},
-                                                              {"directory", BackupFormat::directory}}));
+  set_if(backup.format,
+         table.choice<BackupFormat>(
+             "format", {{"custom", BackupFormat::custom}, {"directory", BackupFormat::directory}}));
   set_if(backup.jobs, small_integer(table, "jobs", 1));
   read_compression(table, backup);
   read_encryption(table, backup);

@@ -98,7 +98,9 @@ void migrate_and_settle(Context& context) {
     context.report.exit_code = 0;
     return;
   }
-  context.report.errors.push_back(outcome.failure);
+  bool located = false;  // a migration error is shown with its file:line already
+  for (const auto& m : context.report.migrations) located = located || m.error.has_value();
+  if (!located) context.report.errors.push_back(outcome.failure);
   recover(context, outcome);
 }
 

@@ -22,8 +22,12 @@ constexpr std::int64_t kDay = 24 * kHour;
 // More digits than this could overflow int64 before the unit is even applied.
 constexpr int kMaxDigits = 18;
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
@@ -58,10 +62,10 @@ std::optional<Decimal> take_decimal(std::string_view& text) {
 // Milliseconds per `unit`, or nullopt for an unknown unit.
 std::optional<std::int64_t> unit_millis(std::string_view unit) {
   static const std::pair<std::string_view, std::int64_t> kUnits[] = {
-      {"ms", 1},          {"s", kSecond},      {"sec", kSecond},  {"secs", kSecond},
-      {"second", kSecond}, {"seconds", kSecond}, {"m", kMinute},    {"min", kMinute},
-      {"mins", kMinute},  {"minute", kMinute}, {"minutes", kMinute}, {"h", kHour},
-      {"hour", kHour},    {"hours", kHour},    {"d", kDay},       {"day", kDay},
+      {"ms", 1},           {"s", kSecond},       {"sec", kSecond},     {"secs", kSecond},
+      {"second", kSecond}, {"seconds", kSecond}, {"m", kMinute},       {"min", kMinute},
+      {"mins", kMinute},   {"minute", kMinute},  {"minutes", kMinute}, {"h", kHour},
+      {"hour", kHour},     {"hours", kHour},     {"d", kDay},          {"day", kDay},
       {"days", kDay},
   };
   for (const auto& [name, millis] : kUnits) {

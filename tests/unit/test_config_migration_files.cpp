@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "config/migration_files.hpp"
@@ -112,7 +111,8 @@ TEST_CASE("scan_migrations keeps the raw bytes and hashes them", "[migration_fil
   CHECK(files[0].checksum.size() == 64);
 }
 
-TEST_CASE("scan_migrations ignores hidden files, directories and other files", "[migration_files]") {
+TEST_CASE("scan_migrations ignores hidden files, directories and other files",
+          "[migration_files]") {
   ScratchDir dir;
   dir.write("1_a.sql");
   dir.write(".2_hidden.sql");
@@ -178,19 +178,18 @@ TEST_CASE("scan_migrations reports every problem at once", "[migration_files]") 
   fs::path bad2 = dir.write("x_y.sql");
   fs::path a = dir.write("3_a.sql");
   fs::path b = dir.write("3_b.sql");
-  std::string expected = bad1.string() +
-                         ": not a migration file name: expected <digits>_<name>.sql\n" +
-                         bad2.string() +
-                         ": not a migration file name: expected <digits>_<name>.sql\n" +
-                         "duplicate migration version 3: " + a.string() + " and " + b.string();
+  std::string expected =
+      bad1.string() + ": not a migration file name: expected <digits>_<name>.sql\n" +
+      bad2.string() + ": not a migration file name: expected <digits>_<name>.sql\n" +
+      "duplicate migration version 3: " + a.string() + " and " + b.string();
   CHECK(scan_error(dir.path()) == expected);
 }
 
 TEST_CASE("scan_migrations reports an unreadable file", "[migration_files]") {
   ScratchDir dir;
   fs::create_symlink(dir.path() / "missing", dir.path() / "7_dangling.sql");
-  CHECK(scan_error(dir.path()) ==
-        (dir.path() / "7_dangling.sql").string() + ": cannot read migration: No such file or directory");
+  CHECK(scan_error(dir.path()) == (dir.path() / "7_dangling.sql").string() +
+                                      ": cannot read migration: No such file or directory");
 }
 
 TEST_CASE("scan_migrations reports a missing directory", "[migration_files]") {

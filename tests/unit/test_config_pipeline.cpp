@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "config/pipeline.hpp"
@@ -179,17 +178,18 @@ restore = true
   CHECK(p.migrations.dir == dir.path() / "supabase/migrations");
   CHECK(p.backup.dir == dir.path() / "backups");
   CHECK(p.backup.encryption_key_env == "MIGSAFE_BACKUP_KEY");
-  CHECK(p.verify.tests == std::vector<std::string>{(dir.path() / "supabase/tests/**/*.sql").string()});
-  CHECK(p.verify.tests_pos.line == 25);
+  CHECK(p.verify.tests ==
+        std::vector<std::string>{(dir.path() / "supabase/tests/**/*.sql").string()});
+  CHECK(p.verify.tests_pos.line == 24);
   REQUIRE(p.verify.asserts.size() == 1);
   CHECK(p.verify.asserts[0].name == "no orphan profiles");
-  CHECK(p.verify.asserts[0].pos.line == 28);
+  CHECK(p.verify.asserts[0].pos.line == 27);
   CHECK_FALSE(p.verify.asserts[0].expect);
   REQUIRE(p.rls.ignore.size() == 1);
   CHECK(p.rls.ignore[0].lint == "rls_enabled_no_policy");
   CHECK(p.rls.ignore[0].object == "public.audit_log");
   CHECK(p.rls.ignore[0].reason == "service-only table");
-  CHECK(p.rls.ignore[0].pos.line == 35);
+  CHECK(p.rls.ignore[0].pos.line == 34);
   REQUIRE(p.rls.cases.size() == 1);
   const RlsCase& c = p.rls.cases[0];
   CHECK(c.role == "authenticated");
@@ -197,7 +197,7 @@ restore = true
   REQUIRE(c.expect);
   CHECK(c.expect->kind == ExpectedValue::Kind::integer);
   CHECK(c.expect->text == "1");
-  CHECK(c.pos.line == 37);
+  CHECK(c.pos.line == 36);
   CHECK(p.hooks.on_failure == "echo failed");
 }
 
@@ -257,7 +257,8 @@ restore = false
   CHECK(p.backup.copy->command == "aws s3 cp \"$MIGSAFE_BACKUP_FILE\" s3://bucket/");
   CHECK(p.backup.copy->on_error == CopyOnError::fail);
   CHECK(p.verify.max_row_loss_pct == 2.5);
-  CHECK(p.verify.max_row_loss_pct_per_table == std::map<std::string, double>{{"public.events", 50}});
+  CHECK(p.verify.max_row_loss_pct_per_table ==
+        std::map<std::string, double>{{"public.events", 50}});
   CHECK(p.verify.allow_dropped_tables == std::vector<std::string>{"public.old"});
   CHECK(p.verify.pgtap_schema == "tap");
   CHECK(p.rls.exposed_schemas == std::vector<std::string>{"public", "billing"});
@@ -295,7 +296,8 @@ TEST_CASE("a pipeline named by a relative path keeps that name in messages", "[p
   std::string message = load_error("pipelines/deploy.toml");
   Pipeline p = load_pipeline(dir.write("pipelines/ok.toml", kMinimal));
   fs::current_path(cwd);
-  CHECK(message == "pipelines/deploy.toml:4:1: unknown key 'migrations.mdoe' (did you mean 'mode'?)");
+  CHECK(message ==
+        "pipelines/deploy.toml:4:1: unknown key 'migrations.mdoe' (did you mean 'mode'?)");
   CHECK(p.migrations.dir == dir.path() / "pipelines/migrations");
 }
 
@@ -308,7 +310,8 @@ TEST_CASE("name defaults to the file's stem and can be set", "[pipeline]") {
 TEST_CASE("a missing or unreadable file is reported without a position", "[pipeline]") {
   ScratchDir dir;
   fs::path missing = dir.path() / "missing.toml";
-  CHECK(load_error(missing) == missing.string() + ": cannot read pipeline: No such file or directory");
+  CHECK(load_error(missing) ==
+        missing.string() + ": cannot read pipeline: No such file or directory");
   CHECK(load_error(dir.path()) == dir.path().string() + ": cannot read pipeline: Is a directory");
 }
 
@@ -316,7 +319,9 @@ TEST_CASE("a syntax error carries toml++'s position", "[pipeline]") {
   std::string message = error_for("version = 1\nname = \n");
   CHECK(message.rfind("2:8: ", 0) == 0);
   CHECK(message.size() > 6);
-  CHECK(error_for("version = 1\nversion = 2\n").rfind("2:1: ", 0) == 0);
+  message = error_for("version = 1\nversion = 2\n");
+  CHECK(message.rfind("2:11: ", 0) == 0);
+  CHECK(message.find("redefine") != std::string::npos);
 }
 
 TEST_CASE("version is required and must be 1", "[pipeline]") {
@@ -333,20 +338,22 @@ TEST_CASE("unknown keys are errors at every level, with a suggestion", "[pipelin
         "4:1: unknown key 'migrations.mdoe' (did you mean 'mode'?)");
   CHECK(error_for(kMinimal + "[database]\ncolour = \"blue\"\n") ==
         "5:1: unknown key 'database.colour'");
-  CHECK(error_for(kMinimal + "[databse]\n") == "4:2: unknown key 'databse' (did you mean 'database'?)");
+  CHECK(error_for(kMinimal + "[databse]\n") ==
+        "4:2: unknown key 'databse' (did you mean 'database'?)");
 }
 
 TEST_CASE("unknown keys inside array-of-table entries are errors", "[pipeline]") {
   CHECK(error_for(kMinimal + "[[verify.assert]]\nname = \"a\"\nsql = \"select true\"\n"
                              "[[verify.assert]]\nname = \"b\"\nsqll = \"select true\"\n") ==
-        "6:1: missing required key 'verify.assert[1].sql'\n"
-        "8:1: unknown key 'verify.assert[1].sqll' (did you mean 'sql'?)");
+        "7:1: missing required key 'verify.assert[1].sql'\n"
+        "9:1: unknown key 'verify.assert[1].sqll' (did you mean 'sql'?)");
 }
 
 TEST_CASE("unknown keys inside inline tables are errors", "[pipeline]") {
-  CHECK(error_for(kMinimal + "[rls]\nignore = [{ lint = \"x\", objct = \"t\", reason = \"r\" }]\n") ==
-        "5:10: missing required key 'rls.ignore[0].object'\n"
-        "5:26: unknown key 'rls.ignore[0].objct' (did you mean 'object'?)");
+  CHECK(
+      error_for(kMinimal + "[rls]\nignore = [{ lint = \"x\", objct = \"t\", reason = \"r\" }]\n") ==
+      "5:11: missing required key 'rls.ignore[0].object'\n"
+      "5:25: unknown key 'rls.ignore[0].objct' (did you mean 'object'?)");
 }
 
 TEST_CASE("values of the wrong type are errors", "[pipeline]") {
@@ -358,7 +365,8 @@ TEST_CASE("values of the wrong type are errors", "[pipeline]") {
         "5:11: 'database.schemas' must be an array of strings, not a string");
   CHECK(error_for(kMinimal + "[database]\nschemas = [\"public\", 1]\n") ==
         "5:22: 'database.schemas[1]' must be a string, not an integer");
-  CHECK(error_for("database = 1\n" + kMinimal) == "1:12: 'database' must be a table, not an integer");
+  CHECK(error_for("database = 1\n" + kMinimal) ==
+        "1:12: 'database' must be a table, not an integer");
   CHECK(error_for(kMinimal + "[verify]\nassert = { name = \"a\" }\n") ==
         "5:10: 'verify.assert' must be an array of tables ([[verify.assert]]), not a table");
 }
@@ -371,8 +379,9 @@ TEST_CASE("durations are checked", "[pipeline]") {
         "5:16: 'database.lock_timeout' must be a duration such as \"5s\", not an integer");
   CHECK(error_for(kMinimal + "[database]\nstatement_timeout = \"30d\"\n") ==
         "5:21: 'database.statement_timeout' must be at most 2147483647ms, not \"30d\"");
-  CHECK(error_for(kMinimal + "[hooks]\ntimeout = \"\"\n") == "5:11: 'hooks.timeout' is not a duration: \"\" "
-                                                           "(write a number and a unit: ms, s, min, h or d)");
+  CHECK(error_for(kMinimal + "[hooks]\ntimeout = \"\"\n") ==
+        "5:11: 'hooks.timeout' is not a duration: \"\" "
+        "(write a number and a unit: ms, s, min, h or d)");
 }
 
 TEST_CASE("migrations.dir is required and must be an existing directory", "[pipeline]") {
@@ -396,7 +405,9 @@ TEST_CASE("a password in database.url is refused without echoing it", "[pipeline
                           "host=db password=s3cret dbname=app", "password = s3cret"}) {
     INFO(url);
     std::string message = error_for(kMinimal + "[database]\nurl = \"" + url + "\"\n");
-    CHECK(message.rfind("5:7: 'database.url' contains a password; never put a password in this file", 0) == 0);
+    CHECK(message.rfind(
+              "5:7: 'database.url' contains a password; never put a password in this file", 0) ==
+          0);
     CHECK(message.find("s3cret") == std::string::npos);
   }
 }
@@ -418,12 +429,13 @@ TEST_CASE("choices name the allowed values and suggest one", "[pipeline]") {
         "(did you mean \"atomic\"?)");
   CHECK(error_for(kMinimal + "[backup]\nformat = \"tar\"\n") ==
         "5:10: 'backup.format' must be \"custom\" or \"directory\", not \"tar\"");
-  CHECK(error_for(kMinimal + "[rls]\nfail_on = \"warning\"\n") ==
-        "5:11: 'rls.fail_on' must be \"error\" or \"warn\", not \"warning\" (did you mean \"warn\"?)");
+  CHECK(error_for(kMinimal + "[rls]\nfail_on = \"wran\"\n") ==
+        "5:11: 'rls.fail_on' must be \"error\" or \"warn\", not \"wran\" (did you mean \"warn\"?)");
 }
 
 TEST_CASE("numbers are range-checked", "[pipeline]") {
-  CHECK(error_for(kMinimal + "[backup]\njobs = 0\n") == "5:8: 'backup.jobs' must be at least 1, not 0");
+  CHECK(error_for(kMinimal + "[backup]\njobs = 0\n") ==
+        "5:8: 'backup.jobs' must be at least 1, not 0");
   CHECK(error_for(kMinimal + "[backup]\ncompression_level = 22\n") ==
         "5:21: 'backup.compression_level' must be between 1 and 19, not 22");
   CHECK(error_for(kMinimal + "[backup]\nmax_age_days = -1\n") ==
@@ -467,8 +479,9 @@ TEST_CASE("rls.database defaults exposed_schemas to database.schemas", "[pipelin
 }
 
 TEST_CASE("backup encryption takes an env var or a file, not both", "[pipeline]") {
-  CHECK(error_for(kMinimal + "[backup]\nencryption_key_env = \"K\"\nencryption_key_file = \"k\"\n") ==
-        "6:23: give one of 'backup.encryption_key_env' and 'backup.encryption_key_file', not both");
+  CHECK(
+      error_for(kMinimal + "[backup]\nencryption_key_env = \"K\"\nencryption_key_file = \"k\"\n") ==
+      "6:23: give one of 'backup.encryption_key_env' and 'backup.encryption_key_file', not both");
 }
 
 TEST_CASE("compression_level with compression none is an error", "[pipeline]") {
@@ -516,19 +529,43 @@ expect = false
   CHECK(p.verify.asserts[3].pos.column == 1);
 }
 
+TEST_CASE("float expectations are written as PostgreSQL prints a float8", "[pipeline]") {
+  ScratchDir dir;
+  auto text_of = [&dir](const std::string& value) {
+    Pipeline p = load(dir, kMinimal + "[[verify.assert]]\nname = \"x\"\nsql = \"select 1\"\n" +
+                               "expect = " + value + "\n");
+    return p.verify.asserts.at(0).expect->text;
+  };
+  CHECK(text_of("1.5") == "1.5");
+  CHECK(text_of("100.0") == "100");
+  CHECK(text_of("-0.25") == "-0.25");
+  CHECK(text_of("1e14") == "100000000000000");
+  CHECK(text_of("1e15") == "1e+15");
+  CHECK(text_of("0.0001") == "0.0001");
+  CHECK(text_of("1e-5") == "1e-05");
+  CHECK(text_of("0.30000000000000004") == "0.30000000000000004");
+  CHECK(
+      error_for(kMinimal + "[[verify.assert]]\nname = \"x\"\nsql = \"select 1\"\nexpect = nan\n") ==
+      "7:10: 'verify.assert[0].expect' must be a string, a finite number or a boolean, not a "
+      "float");
+}
+
 TEST_CASE("assertion errors point at the entry or the value", "[pipeline]") {
   CHECK(error_for(kMinimal + "[[verify.assert]]\nname = \"a\"\n") ==
         "4:1: missing required key 'verify.assert[0].sql'");
-  CHECK(error_for(kMinimal + "[[verify.assert]]\nname = \"a\"\nsql = \"select 1\"\nexpect = [1]\n") ==
-        "7:10: 'verify.assert[0].expect' must be a string, a finite number or a boolean, not an array");
+  CHECK(
+      error_for(kMinimal + "[[verify.assert]]\nname = \"a\"\nsql = \"select 1\"\nexpect = [1]\n") ==
+      "7:10: 'verify.assert[0].expect' must be a string, a finite number or a boolean, not an "
+      "array");
   CHECK(error_for(kMinimal + "[[verify.assert]]\nname = \"a\"\nsql = \"select 1\"\n"
                              "[[verify.assert]]\nname = \"a\"\nsql = \"select 2\"\n") ==
         "8:8: 'verify.assert[1].name' repeats \"a\" (first used on line 4)");
 }
 
 TEST_CASE("rls ignore entries need lint, object and a reason", "[pipeline]") {
-  CHECK(error_for(kMinimal + "[rls]\nignore = [{ lint = \"x\", object = \"t\", reason = \"\" }]\n") ==
-        "5:49: 'rls.ignore[0].reason' must not be empty");
+  CHECK(
+      error_for(kMinimal + "[rls]\nignore = [{ lint = \"x\", object = \"t\", reason = \"\" }]\n") ==
+      "5:48: 'rls.ignore[0].reason' must not be empty");
   CHECK(error_for(kMinimal + "[rls]\nignore = [\"rls_enabled_no_policy\"]\n") ==
         "5:11: 'rls.ignore[0]' must be a table, not a string");
 }
@@ -538,7 +575,7 @@ TEST_CASE("rls cases keep claims as JSON and one expectation", "[pipeline]") {
   Pipeline p = load(dir, kMinimal + R"([[rls.case]]
 name = "anon cannot insert"
 role = "anon"
-claims = { role = "anon", app_metadata = { tier = 2, beta = true }, groups = ["a", "b"] }
+claims = { role = "anon", app_metadata = { tier = 2, beta = true }, groups = ["a", "b"], exp = 2030-01-02T03:04:05Z }
 setup = "insert into public.todos default values"
 sql = "insert into public.todos default values"
 expect_error = "42501"
@@ -550,8 +587,9 @@ expect_rows = 2
 )");
   REQUIRE(p.rls.cases.size() == 2);
   const RlsCase& anon = p.rls.cases[0];
-  CHECK(anon.claims_json ==
-        R"({"app_metadata":{"beta":true,"tier":2},"groups":["a","b"],"role":"anon"})");
+  CHECK(
+      anon.claims_json ==
+      R"({"app_metadata":{"beta":true,"tier":2},"exp":"2030-01-02T03:04:05Z","groups":["a","b"],"role":"anon"})");
   CHECK(anon.setup == "insert into public.todos default values");
   CHECK(anon.expect_error == "42501");
   CHECK_FALSE(anon.expect);
@@ -561,7 +599,8 @@ expect_rows = 2
 }
 
 TEST_CASE("an rls case needs exactly one expectation", "[pipeline]") {
-  const std::string head = kMinimal + "[[rls.case]]\nname = \"c\"\nrole = \"anon\"\nsql = \"select 1\"\n";
+  const std::string head =
+      kMinimal + "[[rls.case]]\nname = \"c\"\nrole = \"anon\"\nsql = \"select 1\"\n";
   CHECK(error_for(head) ==
         "4:1: 'rls.case[0]' needs one of 'expect', 'expect_rows' or 'expect_error'");
   CHECK(error_for(head + "expect = 1\nexpect_error = \"42501\"\n") ==

@@ -1,0 +1,44 @@
+// Runs on one database are serialised by an advisory lock: every version is applied exactly once.
+#include <catch2/catch.hpp>
+
+#include <future>
+#include <set>
+
+#include "harness.hpp"
+
+using migsafe::test::Project;
+
+TEST_CASE("two concurrent runs apply every version exactly once", "[concurrency]") {
+  Project p("concurrent_runs");
+  std::string body = migsafe::test::default_pipeline_body();
+  body.replace(body.find("lock_wait = \"2s\""), 16, "lock_wait = \"30s\"");
+  p.pipeline(body);
+  p.migration("20240101000000_slow.sql", "create table public.t (id int);\nselect pg_sleep(1);\n");
+  p.migration("20240102000000_more.sql", "insert into public.t values (1);\n");
+
+  auto first = std::async(std::launch::async, [&] { return p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"}); });
+  auto second = std::async(std::launch::async, [&] { return p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"}); });
+  auto a = first.get();
+  auto b = second.get();
+  INFO(a.err + b.err);
+  CHECK(a.exit_code == 0);
+  CHECK(b.exit_code == 0);
+  std::set<std::string> statuses = {a.json()["status"], b.json()["status"]};
+  CHECK(statuses == std::set<std::string>{"succeeded", "nothing_to_do"});
+  CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "2");
+  CHECK(p.value("select count(*) from public.t") == "1");
+}
+
+TEST_CASE("a run that cannot get the lock in time refuses with exit 4 naming the holder", "[concurrency]") {
+  Project p("lock_held");
+  p.pipeline();
+  p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
+  auto holder = p.session();
+  holder->exec("set application_name = 'migsafe run 20240101T000000Z-abcdef on ci-runner-7'");
+  holder->query("select pg_advisory_lock(" + std::to_string(0x6d696773616665LL) + ")");
+  auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
+  CHECK(r.exit_code == 4);
+  CHECK(r.err.find("another migsafe run holds the lock") != std::string::npos);
+  CHECK(r.err.find("ci-runner-7") != std::string::npos);
+  CHECK(p.value("select to_regclass('public.a') is null") == "t");
+}
