@@ -14,7 +14,7 @@ packages=(
   postgresql-15 postgresql-client-15 postgresql-contrib postgresql-15-pgtap
   libtap-parser-sourcehandler-pgtap-perl zstd
   # tools the scripts use
-  python3 procps
+  python3 procps time
 )
 
 missing=()

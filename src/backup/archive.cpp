@@ -11,7 +11,8 @@ namespace {
 
 void check_compression(const std::string& compression, const std::string& name) {
   if (compression != "zstd" && compression != "none") {
-    throw std::runtime_error(name + ": unknown compression \"" + compression + "\" (expected zstd or none)");
+    throw std::runtime_error(name + ": unknown compression \"" + compression +
+                             "\" (expected zstd or none)");
   }
 }
 
@@ -28,7 +29,8 @@ util::InputSource plain_archive_source(util::InputSource stored, const std::stri
   return util::zstd_decompressing_source(std::move(stored));
 }
 
-util::InputSource open_archive_stream(const std::filesystem::path& path, const std::string& compression) {
+util::InputSource open_archive_stream(const std::filesystem::path& path,
+                                      const std::string& compression) {
   check_compression(compression, path.string());
   return plain_archive_source(util::FileReader(path), compression);
 }

@@ -11,15 +11,18 @@ namespace migsafe::backup {
 
 // A source of the plain custom-format archive in `path` (stored with `compression`: "zstd" or
 // "none"), decompressing on the fly; for feeding `pg_restore` on stdin. Throws std::runtime_error
-// if the file cannot be opened or the compression is unknown; reading throws on corrupt or truncated data.
-util::InputSource open_archive_stream(const std::filesystem::path& path, const std::string& compression);
+// if the file cannot be opened or the compression is unknown; reading throws on corrupt or
+// truncated data.
+util::InputSource open_archive_stream(const std::filesystem::path& path,
+                                      const std::string& compression);
 
 // The plain archive produced from `stored`, the bytes of a data file written with `compression`.
 // Throws std::runtime_error if the compression is unknown.
 util::InputSource plain_archive_source(util::InputSource stored, const std::string& compression);
 
-// Runs `pg_restore --list` on the plain archive that `plain` produces and returns its output; `name`
-// names the archive in errors. Throws Error(Exit::refused) with pg_restore's complaint or the read error.
+// Runs `pg_restore --list` on the plain archive that `plain` produces and returns its output;
+// `name` names the archive in errors. Throws Error(Exit::refused) with pg_restore's complaint or
+// the read error.
 std::string list_archive_stream(const util::InputSource& plain, const std::string& name,
                                 const std::string& pg_restore_path);
 

@@ -31,26 +31,31 @@ long long ms_since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
 }
 
-Error refused(const std::string& message) { return Error(Exit::refused, message); }
+Error refused(const std::string& message) {
+  return Error(Exit::refused, message);
+}
 
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
 }
 
-// The backup directory holds whole databases: owner only. Existing directories are left as they are.
+// The backup directory holds whole databases: owner only. Existing directories are left as they
+// are.
 void make_backup_dir(const fs::path& dir) {
   std::error_code ec;
   if (fs::is_directory(dir, ec)) return;
   if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), ec);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw refused("cannot create the backup directory " + dir.string() + ": " + std::strerror(errno));
+    throw refused("cannot create the backup directory " + dir.string() + ": " +
+                  std::strerror(errno));
   }
 }
 
 void refuse_existing(const fs::path& file) {
   std::error_code ec;
-  if (fs::exists(file, ec)) throw refused("backup file " + file.string() + " already exists; not replacing it");
+  if (fs::exists(file, ec))
+    throw refused("backup file " + file.string() + " already exists; not replacing it");
 }
 
 // pg_dump with `options`, connecting without the password in argv.
@@ -66,7 +71,8 @@ util::Command pg_dump_command(const DumpRequest& r, const std::vector<std::strin
 }
 
 // Fails with pg_dump's own words, unless it was our own Ctrl-C that stopped it.
-[[noreturn]] void pg_dump_failed(const DumpRequest& r, const util::ProcessResult& result, const fs::path& file) {
+[[noreturn]] void pg_dump_failed(const DumpRequest& r, const util::ProcessResult& result,
+                                 const fs::path& file) {
   util::throw_if_interrupted();
   throw refused("pg_dump failed (" + result.describe() + ") writing " + file.string() + ": " +
                 pg::redact_password(trimmed(result.stderr_text), r.target.password()));
@@ -86,14 +92,16 @@ std::string write_archive(const DumpRequest& r, util::AtomicFile& file) {
     zstd.emplace(r.compression_level, store);
   }
   util::Command command = pg_dump_command(r, options);
-  command.on_stdout = zstd ? util::OutputSink([&](std::string_view chunk) { zstd->write(chunk); }) : store;
+  command.on_stdout =
+      zstd ? util::OutputSink([&](std::string_view chunk) { zstd->write(chunk); }) : store;
   util::ProcessResult result = util::run_process(command);
   if (!result.ok()) pg_dump_failed(r, result, file.path());
   if (zstd) zstd->finish();
   return "sha256:" + hash.hex();
 }
 
-// pg_dump >= 17.6/16.10/15.14/14.19/13.22 writes a random \restrict key into plain dumps unless given one.
+// pg_dump >= 17.6/16.10/15.14/14.19/13.22 writes a random \restrict key into plain dumps unless
+// given one.
 bool supports_restrict_key(const std::string& pg_dump_path) {
   util::Command command;
   command.argv = {pg_dump_path, "--help"};
@@ -110,13 +118,15 @@ std::string exact_schema_pattern(const std::string& name) {
 // Writes the schema-only SQL of `r.schemas` into `file`, the same bytes for the same schema.
 void write_schema_snapshot(const DumpRequest& r, util::AtomicFile& file) {
   std::vector<std::string> options = {"--schema-only", "--format=plain"};
-  for (const auto& schema : r.schemas) options.push_back("--schema=" + exact_schema_pattern(schema));
+  for (const auto& schema : r.schemas)
+    options.push_back("--schema=" + exact_schema_pattern(schema));
   if (supports_restrict_key(r.pg_dump_path)) options.push_back("--restrict-key=migsafe");
   util::Command command = pg_dump_command(r, options);
   command.on_stdout = [&](std::string_view chunk) { file.write(chunk); };
   util::ProcessResult result = util::run_process(command);
   // Schemas a first migration will create do not exist yet; an empty snapshot is the truth then.
-  if (!result.ok() && result.stderr_text.find("no matching schemas were found") != std::string::npos) {
+  if (!result.ok() &&
+      result.stderr_text.find("no matching schemas were found") != std::string::npos) {
     file.write("-- migsafe: none of the requested schemas exist\n");
     return;
   }
@@ -166,7 +176,8 @@ void check_archive(const fs::path& read_from, const std::string& name, const std
     throw refused(name + ": checksum mismatch: expected " + checksum + ", the file has " + actual +
                   (problem.empty() ? "" : "; also: " + problem));
   }
-  if (!problem.empty()) throw refused(problem.rfind(name, 0) == 0 ? problem : name + ": " + problem);
+  if (!problem.empty())
+    throw refused(problem.rfind(name, 0) == 0 ? problem : name + ": " + problem);
 }
 
 DumpResult take_backup(const DumpRequest& r, DumpResult out) {
@@ -179,7 +190,8 @@ DumpResult take_backup(const DumpRequest& r, DumpResult out) {
   out.dump_ms = ms_since(start);
 
   start = Clock::now();
-  check_archive(data.partial_path(), out.data_file.string(), out.checksum, r.compression, r.pg_restore_path);
+  check_archive(data.partial_path(), out.data_file.string(), out.checksum, r.compression,
+                r.pg_restore_path);
   out.verify_ms = ms_since(start);
 
   schema.commit();
@@ -221,8 +233,8 @@ DumpResult dump_database(const DumpRequest& r) {
   }
 }
 
-void verify_archive(const fs::path& data_file, const std::string& checksum, const std::string& compression,
-                    const std::string& pg_restore_path) {
+void verify_archive(const fs::path& data_file, const std::string& checksum,
+                    const std::string& compression, const std::string& pg_restore_path) {
   check_archive(data_file, data_file.string(), checksum, compression, pg_restore_path);
 }
 

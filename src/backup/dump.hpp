@@ -1,5 +1,6 @@
 // Taking a backup: pg_dump's custom-format archive streamed through compression and hashing into
-// a file in one pass, a schema-only SQL snapshot beside it, and a check that pg_restore reads it back.
+// a file in one pass, a schema-only SQL snapshot beside it, and a check that pg_restore reads it
+// back.
 #pragma once
 
 #include <cstdint>
@@ -13,13 +14,13 @@ namespace migsafe::backup {
 
 // What to dump and where.
 struct DumpRequest {
-  pg::ConnInfo target;            // the database; its password goes to pg_dump's environment only
-  std::string pg_dump_path;       // pg_dump able to dump the server
-  std::string pg_restore_path;    // pg_restore for verification
-  std::filesystem::path dir;      // backup directory; created 0700 if missing
-  std::string backup_id;          // names the files
+  pg::ConnInfo target;          // the database; its password goes to pg_dump's environment only
+  std::string pg_dump_path;     // pg_dump able to dump the server
+  std::string pg_restore_path;  // pg_restore for verification
+  std::filesystem::path dir;    // backup directory; created 0700 if missing
+  std::string backup_id;        // names the files
   std::string compression = "zstd";  // "zstd" (migsafe compresses) or "none" (pg_dump's own)
-  int compression_level = 3;      // zstd level
+  int compression_level = 3;         // zstd level
   std::vector<std::string> schemas;  // schemas in the schema-only snapshot; empty: all
 };
 

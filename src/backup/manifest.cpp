@@ -68,19 +68,24 @@ class FieldReader {
 
 // A file named in a manifest must sit beside it: a path could point a restore anywhere.
 void check_file_name(const FieldReader& r, const char* key, const std::string& name) {
-  if (name == "." || name == ".." || name.find('/') != std::string::npos || name.find('\0') != std::string::npos) {
+  if (name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos) {
     r.bad(key, "must be a file name in the manifest's directory, not \"" + name + "\"");
   }
 }
 
 void check_checksum(const FieldReader& r, const std::string& checksum) {
   const std::string prefix = "sha256:";
-  bool ok = checksum.size() == prefix.size() + 64 && checksum.compare(0, prefix.size(), prefix) == 0 &&
+  bool ok = checksum.size() == prefix.size() + 64 &&
+            checksum.compare(0, prefix.size(), prefix) == 0 &&
             checksum.find_first_not_of("0123456789abcdef", prefix.size()) == std::string::npos;
-  if (!ok) r.bad("checksum", "must be \"sha256:\" and 64 lowercase hex digits, not \"" + checksum + "\"");
+  if (!ok)
+    r.bad("checksum", "must be \"sha256:\" and 64 lowercase hex digits, not \"" + checksum + "\"");
 }
 
-json or_null(const std::string& value) { return value.empty() ? json() : json(value); }
+json or_null(const std::string& value) {
+  return value.empty() ? json() : json(value);
+}
 
 std::string format_utc(std::chrono::system_clock::time_point when, const char* format) {
   std::time_t t = std::chrono::system_clock::to_time_t(when);
@@ -186,7 +191,8 @@ void save_manifest(const std::filesystem::path& path, const Manifest& manifest) 
 
 std::string make_backup_id(std::chrono::system_clock::time_point when, const std::string& database,
                            const std::string& version) {
-  return format_utc(when, "%Y%m%dT%H%M%SZ") + "_" + sanitise(database, "_-") + "_v" + sanitise(version, "._-");
+  return format_utc(when, "%Y%m%dT%H%M%SZ") + "_" + sanitise(database, "_-") + "_v" +
+         sanitise(version, "._-");
 }
 
 std::string iso8601_utc(std::chrono::system_clock::time_point when) {

@@ -6,36 +6,35 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace migsafe::backup {
 
 // One backup's manifest. Empty optional strings are written as null.
 struct Manifest {
-  std::string backup_id;          // `<UTC YYYYMMDDTHHMMSSZ>_<database>_v<migration_version>`
-  std::string created_at;         // ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
-  std::string migration_version;  // the version a restore returns to; "0" before any migration
-  std::string target_version;     // the version the run was heading for
-  std::string pipeline;           // the pipeline that took it
-  std::string git_sha;            // the commit of the migrations
-  std::string database;           // database name
-  std::string server_version;     // server_version of the source server
-  std::string format = "custom";  // pg_dump format
+  std::string backup_id;             // `<UTC YYYYMMDDTHHMMSSZ>_<database>_v<migration_version>`
+  std::string created_at;            // ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
+  std::string migration_version;     // the version a restore returns to; "0" before any migration
+  std::string target_version;        // the version the run was heading for
+  std::string pipeline;              // the pipeline that took it
+  std::string git_sha;               // the commit of the migrations
+  std::string database;              // database name
+  std::string server_version;        // server_version of the source server
+  std::string format = "custom";     // pg_dump format
   std::string compression = "zstd";  // layer migsafe added: "zstd" or "none"
-  std::string file;               // data file name, relative to the manifest's directory
-  uint64_t bytes = 0;             // size of the data file as stored
-  std::string checksum;           // "sha256:<hex>" of the data file as stored
-  nlohmann::json encryption;      // null: not encrypted
-  long long duration_ms = 0;      // time taken to dump and verify
-  std::string schema_fingerprint; // fingerprint of the schema at dump time
+  std::string file;                  // data file name, relative to the manifest's directory
+  uint64_t bytes = 0;                // size of the data file as stored
+  std::string checksum;              // "sha256:<hex>" of the data file as stored
+  nlohmann::json encryption;         // null: not encrypted
+  long long duration_ms = 0;         // time taken to dump and verify
+  std::string schema_fingerprint;    // fingerprint of the schema at dump time
   std::map<std::string, long long> row_counts;  // table -> rows at dump time
-  std::string schema_file;        // schema-only SQL snapshot, relative to the manifest's directory
-  std::string status = "unverified";  // "verified" | "unverified" | "failed"
-  std::string kind = "pre-run";   // "pre-run" | "manual" | "safety"
-  std::string run_id;             // the run that took it
-  std::string migsafe_version;    // the migsafe that wrote it
+  std::string schema_file;  // schema-only SQL snapshot, relative to the manifest's directory
+  std::string status = "unverified";                   // "verified" | "unverified" | "failed"
+  std::string kind = "pre-run";                        // "pre-run" | "manual" | "safety"
+  std::string run_id;                                  // the run that took it
+  std::string migsafe_version;                         // the migsafe that wrote it
   nlohmann::json original = nlohmann::json::object();  // as read, so fields unknown to us survive
 
   // The manifest as JSON: what was read, with every known field replaced by its current value.
@@ -45,7 +44,8 @@ struct Manifest {
   static Manifest from_json(const nlohmann::json& json, const std::string& origin);
 };
 
-// Reads and checks the manifest at `path`; throws std::runtime_error naming the file and the problem.
+// Reads and checks the manifest at `path`; throws std::runtime_error naming the file and the
+// problem.
 Manifest load_manifest(const std::filesystem::path& path);
 // Writes `manifest` to `path` atomically, readable by its owner alone (0600).
 void save_manifest(const std::filesystem::path& path, const Manifest& manifest);

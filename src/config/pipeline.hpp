@@ -82,7 +82,9 @@ struct Backup {
   std::optional<BackupCopy> copy;                            // `[backup.copy]`, if given
 };
 
-// A value a check's query must return, as written in the pipeline.
+// A value a check's query must return, as written in the pipeline. Meant to be compared with
+// the text PostgreSQL returns by kind: a boolean matches "t"/"f" (or "true"/"false"), numbers
+// compare as numbers ("1" matches 1.0), text compares exactly.
 struct ExpectedValue {
   // The TOML type the value was written as; tells how to compare it with PostgreSQL's text.
   enum class Kind { text, integer, real, boolean };

@@ -126,11 +126,12 @@ void read_case_expectation(const TableReader& table, RlsCase& rls_case) {
   const char* first = nullptr;
   for (const char* key : kKeys) {
     if (!table.find(key)) continue;
-    if (first) {
+    if (!first) {
+      first = key;
+    } else {
       table.error(key, "'" + table.key_path(key) + "' cannot be combined with '" + first +
                            "': give exactly one of 'expect', 'expect_rows' or 'expect_error'");
     }
-    if (!first) first = key;
   }
   if (!first) {
     table.table_error("'" + table.name() +
@@ -179,7 +180,7 @@ Rls read_rls(const TableReader& table, const Database& database) {
   table.allow_only(
       {"exposed_schemas", "fail_on", "default_deny", "public_tables", "ignore", "case"});
   Rls rls;
-  rls.exposed_schemas = table.identifiers("exposed_schemas").value_or(database.schemas);
+  rls.exposed_schemas = table.schemas("exposed_schemas").value_or(database.schemas);
   set_if(rls.fail_on, table.choice<RlsFailOn>(
                           "fail_on", {{"error", RlsFailOn::error}, {"warn", RlsFailOn::warn}}));
   set_if(rls.default_deny, table.boolean("default_deny"));

@@ -90,6 +90,10 @@ std::string TableReader::key_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
+std::string TableReader::element_path(std::string_view key, size_t index) const {
+  return key_path(key) + "[" + std::to_string(index) + "]";
+}
+
 void TableReader::error(std::string_view key, std::string message) const {
   const toml::node* node = find(key);
   diagnostics_.error(node ? pos_of(node->source()) : pos_, std::move(message));
@@ -185,6 +189,19 @@ std::optional<std::chrono::milliseconds> TableReader::duration(
   return parsed;
 }
 
+std::optional<std::string> TableReader::element_string(const toml::node& element,
+                                                       const std::string& what) const {
+  const auto* text = element.as_string();
+  if (!text) {
+    type_error(element, what, "a string");
+  } else if (text->get().empty()) {
+    diagnostics_.error(pos_of(element.source()), "'" + what + "' must not be empty");
+  } else {
+    return text->get();
+  }
+  return std::nullopt;
+}
+
 std::optional<std::vector<std::string>> TableReader::strings(std::string_view key) const {
   const toml::node* node = find(key);
   if (!node) return std::nullopt;
@@ -196,18 +213,9 @@ std::optional<std::vector<std::string>> TableReader::strings(std::string_view ke
   std::vector<std::string> values;
   bool ok = true;
   for (size_t i = 0; i < array->size(); ++i) {
-    const toml::node& element = *array->get(i);
-    std::string what = key_path(key) + "[" + std::to_string(i) + "]";
-    const auto* text = element.as_string();
-    if (!text) {
-      type_error(element, what, "a string");
-    } else if (text->get().empty()) {
-      diagnostics_.error(pos_of(element.source()), "'" + what + "' must not be empty");
-    } else {
-      values.push_back(text->get());
-      continue;
-    }
-    ok = false;
+    std::optional<std::string> value = element_string(*array->get(i), element_path(key, i));
+    if (value) values.push_back(std::move(*value));
+    ok = ok && value;
   }
   if (!ok) return std::nullopt;
   return values;
@@ -220,25 +228,19 @@ std::optional<std::string> TableReader::identifier(std::string_view key) const {
   return std::nullopt;
 }
 
-std::optional<std::vector<std::string>> TableReader::identifiers(std::string_view key) const {
+std::optional<std::vector<std::string>> TableReader::schemas(std::string_view key) const {
   std::optional<std::vector<std::string>> names = strings(key);
   if (!names) return std::nullopt;
-  if (names->empty()) {
-    error(key, "'" + key_path(key) + "' must name at least one schema");
-    return std::nullopt;
-  }
+  if (names->empty()) error(key, "'" + key_path(key) + "' must name at least one schema");
   const toml::array& array = *find(key)->as_array();
   std::set<std::string> seen;
-  bool ok = true;
+  bool ok = !names->empty();
   for (size_t i = 0; i < names->size(); ++i) {
     const std::string& name = (*names)[i];
-    std::string problem = !is_identifier(name)        ? "is not a plain SQL identifier: "
-                          : !seen.insert(name).second ? "repeats "
-                                                      : "";
-    if (problem.empty()) continue;
-    diagnostics_.error(
-        pos_of(array.get(i)->source()),
-        "'" + key_path(key) + "[" + std::to_string(i) + "]' " + problem + in_quotes(name));
+    std::string problem = !is_identifier(name) ? "is not a plain SQL identifier: " : "repeats ";
+    if (is_identifier(name) && seen.insert(name).second) continue;
+    diagnostics_.error(pos_of(array.get(i)->source()),
+                       "'" + element_path(key, i) + "' " + problem + in_quotes(name));
     ok = false;
   }
   if (!ok) return std::nullopt;
@@ -284,7 +286,7 @@ std::vector<TableReader> TableReader::tables(std::string_view key) const {
   std::vector<TableReader> readers;
   for (size_t i = 0; i < array->size(); ++i) {
     const toml::node& element = *array->get(i);
-    std::string what = key_path(key) + "[" + std::to_string(i) + "]";
+    std::string what = element_path(key, i);
     if (const toml::table* table = element.as_table()) {
       readers.emplace_back(diagnostics_, *table, what, pos_of(element.source()), base_dir_);
     } else {

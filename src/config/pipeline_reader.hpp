@@ -46,6 +46,8 @@ class TableReader {
   const std::string& name() const { return path_; }
   // The dotted name of `key` in this table, for messages.
   std::string key_path(std::string_view key) const;
+  // The name of element `index` of the array `key`: "database.schemas[1]".
+  std::string element_path(std::string_view key, size_t index) const;
   // The keys of the table, sorted.
   std::vector<std::string> keys() const;
   // The value of `key`, or null.
@@ -77,8 +79,8 @@ class TableReader {
   std::optional<std::vector<std::string>> strings(std::string_view key) const;
   // A plain SQL identifier (is_identifier).
   std::optional<std::string> identifier(std::string_view key) const;
-  // A non-empty array of distinct plain SQL identifiers.
-  std::optional<std::vector<std::string>> identifiers(std::string_view key) const;
+  // A non-empty array of distinct schema names, each a plain SQL identifier.
+  std::optional<std::vector<std::string>> schemas(std::string_view key) const;
   // A non-empty string naming a path; relative to the pipeline's directory, made absolute.
   std::optional<std::filesystem::path> path(std::string_view key) const;
   // One of the `choices`' names; records an error naming them all otherwise.
@@ -97,6 +99,9 @@ class TableReader {
   // The value of `key` as a `T`, or null (recording a type error if it is something else).
   template <class T>
   const toml::value<T>* typed(std::string_view key, std::string_view expected) const;
+  // `element` of an array named `what` as a non-empty string, or nullopt after recording why not.
+  std::optional<std::string> element_string(const toml::node& element,
+                                            const std::string& what) const;
   // Records that `key`'s value `text` is none of `names`.
   void choice_error(std::string_view key, const std::string& text,
                     const std::vector<std::string_view>& names) const;

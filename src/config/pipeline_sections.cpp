@@ -130,7 +130,7 @@ Database read_database(const TableReader& table) {
   Database database;
   set_if(database.url_env, env_name(table, "url_env"));
   read_url(table, database);
-  set_if(database.schemas, table.identifiers("schemas"));
+  set_if(database.schemas, table.schemas("schemas"));
   set_if(database.supabase, table.boolean("supabase"));
   set_if(database.lock_timeout, table.duration("lock_timeout", kPostgresTimeoutMax));
   set_if(database.statement_timeout, table.duration("statement_timeout", kPostgresTimeoutMax));

@@ -15,6 +15,7 @@ StepTimer::~StepTimer() {
 
 void StepTimer::ok(const std::string& detail) { finish("ok", detail); }
 void StepTimer::skipped(const std::string& reason) { finish("skipped", reason); }
+void StepTimer::failed(const std::string& reason) { finish("failed", reason); }
 
 void StepTimer::finish(const std::string& status, const std::string& detail) {
   done_ = true;

@@ -66,6 +66,8 @@ class StepTimer {
   void ok(const std::string& detail = "");
   // Marks the step skipped with a reason.
   void skipped(const std::string& reason);
+  // Marks the step failed with a one-line reason.
+  void failed(const std::string& reason);
 
  private:
   void finish(const std::string& status, const std::string& detail);

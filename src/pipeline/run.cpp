@@ -92,6 +92,7 @@ void migrate_and_settle(Context& context) {
       outcome.committed_any = outcome.committed_any || context.report.mode != "atomic";
     }
     if (outcome.ok) step.ok(std::to_string(context.report.migrations.size()) + " applied (" + context.report.mode + ")");
+    else step.failed(outcome.failure);
   }
   if (outcome.ok) {
     context.report.status = "succeeded";

@@ -61,7 +61,8 @@ void AtomicFile::commit() {
   int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) fail("write", partial_);
-  if (::rename(partial_.c_str(), path_.c_str()) != 0) fail("rename " + partial_.string() + " to", path_);
+  if (::rename(partial_.c_str(), path_.c_str()) != 0)
+    fail("rename " + partial_.string() + " to", path_);
   committed_ = true;
   sync_directory(path_);
 }

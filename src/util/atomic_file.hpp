@@ -15,7 +15,8 @@ namespace migsafe::util {
 class AtomicFile {
  public:
   // Creates `<path>.partial`, readable by its owner alone from the first byte; fails if it exists
-  // (another writer, or a crashed one whose leftover must be looked at). `mode` is applied on commit.
+  // (another writer, or a crashed one whose leftover must be looked at). `mode` is applied on
+  // commit.
   explicit AtomicFile(std::filesystem::path path, mode_t mode = 0600);
   // Removes the partial file unless committed.
   ~AtomicFile();

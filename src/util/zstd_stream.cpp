@@ -11,7 +11,8 @@ namespace {
 
 // Returns `code`, or throws when it is a zstd error.
 size_t check(size_t code, const char* doing) {
-  if (ZSTD_isError(code)) throw std::runtime_error(std::string("zstd: ") + doing + ": " + ZSTD_getErrorName(code));
+  if (ZSTD_isError(code))
+    throw std::runtime_error(std::string("zstd: ") + doing + ": " + ZSTD_getErrorName(code));
   return code;
 }
 
@@ -37,7 +38,8 @@ struct ZstdCompressor::State {
   }
 };
 
-ZstdCompressor::ZstdCompressor(int level, OutputSink out, int workers) : state_(std::make_unique<State>()) {
+ZstdCompressor::ZstdCompressor(int level, OutputSink out, int workers)
+    : state_(std::make_unique<State>()) {
   if (state_->ctx == nullptr) throw std::runtime_error("zstd: out of memory");
   state_->out = std::move(out);
   check(ZSTD_CCtx_setParameter(state_->ctx, ZSTD_c_compressionLevel, level), "setting the level");
@@ -126,11 +128,14 @@ struct DecompressingSource {
   void refill() {
     in.size = compressed(in_buffer.data(), in_buffer.size());
     in.pos = 0;
-    if (in.size == 0) at_end = true;
-    else seen_input = true;
+    if (in.size == 0)
+      at_end = true;
+    else
+      seen_input = true;
   }
 
-  // The input is exhausted: hand out what zstd still holds, then insist the last frame was complete.
+  // The input is exhausted: hand out what zstd still holds, then insist the last frame was
+  // complete.
   size_t read_at_end(char* buffer, size_t capacity) {
     if (!seen_input) throw std::runtime_error("zstd: no data (empty file)");
     if (last == 0) return 0;

@@ -1,5 +1,5 @@
-// Streaming zstd compression and decompression, chunk by chunk, so memory stays flat whatever the size.
-// The frames carry a content checksum and are readable by the stock `zstd -dc`.
+// Streaming zstd compression and decompression, chunk by chunk, so memory stays flat whatever the
+// size. The frames carry a content checksum and are readable by the stock `zstd -dc`.
 #pragma once
 
 #include <memory>
@@ -9,8 +9,10 @@
 
 namespace migsafe::util {
 
-// Worker threads used when none are asked for: one moves compression off the calling thread so it
-// overlaps with reading and hashing, without competing harder with a database on a small machine.
+// Worker threads used when none are asked for. One moves compression off the calling thread so it
+// overlaps with pipe reads, hashing and writes; more would only compete with pg_dump and the
+// server. Measured on 2 cores (237 MB dump): level 1 1.72 s with one worker vs 1.83 s without;
+// level 3 equal.
 constexpr int kZstdDefaultWorkers = 1;
 
 // Compresses bytes written in any number of pieces into one zstd frame, passed to a sink.
@@ -53,9 +55,9 @@ class ZstdDecompressor {
   std::unique_ptr<State> state_;
 };
 
-// A source producing the decompressed bytes of the zstd frames that `compressed` produces, decompressing
-// on demand straight into the reader's buffer. Throws std::runtime_error like ZstdDecompressor,
-// including at the end when the input stops inside a frame.
+// A source producing the decompressed bytes of the zstd frames that `compressed` produces,
+// decompressing on demand straight into the reader's buffer. Throws std::runtime_error like
+// ZstdDecompressor, including at the end when the input stops inside a frame.
 InputSource zstd_decompressing_source(InputSource compressed);
 
 }  // namespace migsafe::util

@@ -1,10 +1,9 @@
 // Backups against a real, throwaway PostgreSQL (skipped with a warning when none is installed).
-#include <catch2/catch.hpp>
-
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -30,8 +29,14 @@ std::string bin_dir() {
 
 void psql(const pg::ConnInfo& target, const std::string& sql) {
   util::Command command;
-  command.argv = {bin_dir() + "/psql", "--no-psqlrc", "-q", "-v", "ON_ERROR_STOP=1",
-                  "--dbname=" + target.without_password(), "-c", sql};
+  command.argv = {bin_dir() + "/psql",
+                  "--no-psqlrc",
+                  "-q",
+                  "-v",
+                  "ON_ERROR_STOP=1",
+                  "--dbname=" + target.without_password(),
+                  "-c",
+                  sql};
   util::ProcessResult result = util::run_process(command);
   INFO(result.stderr_text);
   REQUIRE(result.ok());
@@ -60,7 +65,8 @@ pg::EphemeralCluster* cluster() {
   return instance.get();
 }
 
-backup::DumpRequest request(const fs::path& dir, const std::string& id, const std::string& compression = "zstd") {
+backup::DumpRequest request(const fs::path& dir, const std::string& id,
+                            const std::string& compression = "zstd") {
   backup::DumpRequest r;
   r.target = cluster()->conninfo("shop");
   r.pg_dump_path = bin_dir() + "/pg_dump";
@@ -104,7 +110,8 @@ void flip_byte(const fs::path& file, std::streamoff at) {
 
 }  // namespace
 
-TEST_CASE("dump_database writes a verified, owner-only, zstd archive pg_restore reads", "[dump][pg]") {
+TEST_CASE("dump_database writes a verified, owner-only, zstd archive pg_restore reads",
+          "[dump][pg]") {
   if (cluster() == nullptr) return;
   util::TempDir tmp("migsafe-test-");
   const fs::path dir = tmp.path() / "backups";
@@ -133,7 +140,8 @@ TEST_CASE("dump_database writes a verified, owner-only, zstd archive pg_restore 
   const std::string schema = slurp(result.schema_file);
   CHECK_THAT(schema, Catch::Contains("CREATE TABLE app.items"));
   CHECK_THAT(schema, !Catch::Contains("public.notes"));
-  CHECK_NOTHROW(backup::verify_archive(result.data_file, result.checksum, "zstd", bin_dir() + "/pg_restore"));
+  CHECK_NOTHROW(
+      backup::verify_archive(result.data_file, result.checksum, "zstd", bin_dir() + "/pg_restore"));
 
   // Same schema, same snapshot: the file can be diffed and fingerprinted.
   backup::DumpResult again = backup::dump_database(request(dir, "b2"));
@@ -153,8 +161,12 @@ TEST_CASE("a dump restores into a new database through open_archive_stream", "[d
   INFO(restored.stderr_text);
   REQUIRE(restored.ok());
   util::Command count;
-  count.argv = {bin_dir() + "/psql", "--no-psqlrc", "-At", "--dbname=" + cluster()->conninfo("shop_copy").without_password(),
-                "-c", "SELECT count(*) FROM app.items"};
+  count.argv = {bin_dir() + "/psql",
+                "--no-psqlrc",
+                "-At",
+                "--dbname=" + cluster()->conninfo("shop_copy").without_password(),
+                "-c",
+                "SELECT count(*) FROM app.items"};
   CHECK(util::run_process(count).stdout_text == "50000\n");
 }
 
@@ -190,17 +202,20 @@ TEST_CASE("verify_archive rejects a corrupted or truncated archive", "[dump][pg]
   fs::resize_file(file, result.bytes - 10);
   CHECK_THROWS_WITH(backup::verify_archive(file, result.checksum, "zstd", pg_restore),
                     Catch::Contains("checksum mismatch") && Catch::Contains("truncated"));
-  CHECK_THROWS_WITH(backup::verify_archive(tmp.path() / "gone.dump", result.checksum, "none", pg_restore),
-                    Catch::Contains("gone.dump"));
+  CHECK_THROWS_WITH(
+      backup::verify_archive(tmp.path() / "gone.dump", result.checksum, "none", pg_restore),
+      Catch::Contains("gone.dump"));
 }
 
-TEST_CASE("verify_archive catches a file pg_restore cannot read even with a matching checksum", "[dump][pg]") {
+TEST_CASE("verify_archive catches a file pg_restore cannot read even with a matching checksum",
+          "[dump][pg]") {
   if (cluster() == nullptr) return;
   util::TempDir tmp("migsafe-test-");
   const fs::path file = tmp.path() / "junk.dump";
   std::ofstream(file) << "not an archive";
-  CHECK_THROWS_WITH(backup::verify_archive(file, sha256sum(file), "none", bin_dir() + "/pg_restore"),
-                    Catch::Contains("junk.dump") && Catch::Contains("pg_restore"));
+  CHECK_THROWS_WITH(
+      backup::verify_archive(file, sha256sum(file), "none", bin_dir() + "/pg_restore"),
+      Catch::Contains("junk.dump") && Catch::Contains("pg_restore"));
 }
 
 TEST_CASE("a failing dump throws Exit::refused and leaves no file", "[dump][pg]") {
@@ -241,11 +256,13 @@ TEST_CASE("dump_database does not replace an existing backup", "[dump][pg]") {
   if (cluster() == nullptr) return;
   util::TempDir tmp("migsafe-test-");
   std::ofstream(tmp.path() / "x.dump.zst") << "precious";
-  CHECK_THROWS_WITH(backup::dump_database(request(tmp.path(), "x")), Catch::Contains("already exists"));
+  CHECK_THROWS_WITH(backup::dump_database(request(tmp.path(), "x")),
+                    Catch::Contains("already exists"));
   CHECK(slurp(tmp.path() / "x.dump.zst") == "precious");
 }
 
-TEST_CASE("schemas that do not exist yet give an empty snapshot, not a failed backup", "[dump][pg]") {
+TEST_CASE("schemas that do not exist yet give an empty snapshot, not a failed backup",
+          "[dump][pg]") {
   if (cluster() == nullptr) return;
   util::TempDir tmp("migsafe-test-");
   backup::DumpRequest r = request(tmp.path(), "e1");

@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "backup/manifest.hpp"
@@ -57,7 +56,8 @@ TEST_CASE("manifest survives a JSON round trip", "[manifest]") {
   check_equal(Manifest::from_json(j, "test"), m);
 }
 
-TEST_CASE("manifest writes empty optional fields as null and reads null back as empty", "[manifest]") {
+TEST_CASE("manifest writes empty optional fields as null and reads null back as empty",
+          "[manifest]") {
   Manifest m = example();
   m.git_sha.clear();
   m.target_version.clear();
@@ -84,7 +84,8 @@ TEST_CASE("broken manifests are rejected naming the file and field", "[manifest]
 
   json j = good;
   j.erase("checksum");
-  CHECK_THROWS_WITH(Manifest::from_json(j, "m.json"), Catch::Contains("m.json") && Catch::Contains("\"checksum\" is missing"));
+  CHECK_THROWS_WITH(Manifest::from_json(j, "m.json"),
+                    Catch::Contains("m.json") && Catch::Contains("\"checksum\" is missing"));
 
   j = good;
   j["bytes"] = "12";
@@ -106,7 +107,8 @@ TEST_CASE("broken manifests are rejected naming the file and field", "[manifest]
 
   j = good;
   j["database"] = 5;
-  CHECK_THROWS_WITH(Manifest::from_json(j, "m.json"), Catch::Contains("\"database\" must be a string"));
+  CHECK_THROWS_WITH(Manifest::from_json(j, "m.json"),
+                    Catch::Contains("\"database\" must be a string"));
 }
 
 TEST_CASE("manifest files are saved owner-only and load back", "[manifest]") {
@@ -130,7 +132,8 @@ TEST_CASE("manifest files are saved owner-only and load back", "[manifest]") {
 
 TEST_CASE("backup ids are UTC time, sanitised database and version", "[manifest]") {
   using namespace std::chrono;
-  const system_clock::time_point when = system_clock::from_time_t(1714564800) + milliseconds(999);  // 2024-05-01 12:00:00 UTC
+  const system_clock::time_point when =
+      system_clock::from_time_t(1714564800) + milliseconds(999);  // 2024-05-01 12:00:00 UTC
   CHECK(make_backup_id(when, "app", "20240430") == "20240501T120000Z_app_v20240430");
   CHECK(make_backup_id(when, "my db/../x", "0") == "20240501T120000Z_my_db____x_v0");
   CHECK(make_backup_id(when, "app-prod_2", "1.2") == "20240501T120000Z_app-prod_2_v1.2");

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
-
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -82,7 +81,8 @@ TEST_CASE("AtomicFile replaces an existing file in one step", "[atomic_file]") {
 TEST_CASE("AtomicFile refuses a partial file that is already there", "[atomic_file]") {
   TempDir dir("migsafe-test-");
   AtomicFile first(dir.path() / "x");
-  CHECK_THROWS_WITH(AtomicFile(dir.path() / "x"), Catch::Contains("x.partial") && Catch::Contains("File exists"));
+  CHECK_THROWS_WITH(AtomicFile(dir.path() / "x"),
+                    Catch::Contains("x.partial") && Catch::Contains("File exists"));
   first.write("still mine");
   first.commit();
   CHECK(slurp(dir.path() / "x") == "still mine");
@@ -90,8 +90,9 @@ TEST_CASE("AtomicFile refuses a partial file that is already there", "[atomic_fi
 
 TEST_CASE("AtomicFile errors name the file and the system's reason", "[atomic_file]") {
   TempDir dir("migsafe-test-");
-  CHECK_THROWS_WITH(AtomicFile(dir.path() / "missing" / "x"),
-                    Catch::Contains("missing/x.partial") && Catch::Contains("No such file or directory"));
+  CHECK_THROWS_WITH(
+      AtomicFile(dir.path() / "missing" / "x"),
+      Catch::Contains("missing/x.partial") && Catch::Contains("No such file or directory"));
 
   // A file size limit makes write() fail with EFBIG, as a full disk fails with ENOSPC.
   struct rlimit old_limit {};
@@ -122,5 +123,6 @@ TEST_CASE("FileReader reads a file in chunks and copies share the position", "[f
   CHECK(std::string(buffer, 4) == "efgh");
   CHECK(reader.read(buffer, 4) == 2);
   CHECK(reader.read(buffer, 4) == 0);
-  CHECK_THROWS_WITH(FileReader(dir.path() / "nope"), Catch::Contains("nope") && Catch::Contains("No such file"));
+  CHECK_THROWS_WITH(FileReader(dir.path() / "nope"),
+                    Catch::Contains("nope") && Catch::Contains("No such file"));
 }

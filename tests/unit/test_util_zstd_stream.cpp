@@ -1,11 +1,10 @@
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <string>
 
+#include "util/atomic_file.hpp"
 #include "util/process.hpp"
 #include "util/temp_dir.hpp"
-#include "util/atomic_file.hpp"
 #include "util/zstd_stream.hpp"
 
 using namespace migsafe::util;
@@ -25,8 +24,10 @@ std::string sample(size_t size) {
 
 std::string compress(const std::string& plain, int level = 3, int workers = kZstdDefaultWorkers) {
   std::string out;
-  ZstdCompressor zstd(level, [&](std::string_view chunk) { out.append(chunk); }, workers);
-  for (size_t at = 0; at < plain.size(); at += 7777) zstd.write(std::string_view(plain).substr(at, 7777));
+  ZstdCompressor zstd(
+      level, [&](std::string_view chunk) { out.append(chunk); }, workers);
+  for (size_t at = 0; at < plain.size(); at += 7777)
+    zstd.write(std::string_view(plain).substr(at, 7777));
   zstd.finish();
   return out;
 }
@@ -34,7 +35,8 @@ std::string compress(const std::string& plain, int level = 3, int workers = kZst
 std::string decompress(const std::string& compressed) {
   std::string out;
   ZstdDecompressor zstd([&](std::string_view chunk) { out.append(chunk); });
-  for (size_t at = 0; at < compressed.size(); at += 1000) zstd.write(std::string_view(compressed).substr(at, 1000));
+  for (size_t at = 0; at < compressed.size(); at += 1000)
+    zstd.write(std::string_view(compressed).substr(at, 1000));
   zstd.finish();
   return out;
 }
@@ -112,20 +114,24 @@ TEST_CASE("a truncated zstd frame is detected", "[zstd]") {
   const std::string compressed = compress(sample(500000));
   for (size_t cut : {size_t(1), size_t(4), compressed.size() / 2, compressed.size() - 1}) {
     std::string truncated = compressed.substr(0, cut);
-    CHECK_THROWS_WITH(decompress(truncated), Catch::Contains("truncated") || Catch::Contains("zstd"));
+    CHECK_THROWS_WITH(decompress(truncated),
+                      Catch::Contains("truncated") || Catch::Contains("zstd"));
     CHECK_THROWS_WITH(read_all(zstd_decompressing_source(string_source(truncated)), 65536),
                       Catch::Contains("truncated") || Catch::Contains("zstd"));
   }
-  CHECK_THROWS_WITH(decompress(compressed.substr(0, compressed.size() - 1)), Catch::Contains("truncated"));
+  CHECK_THROWS_WITH(decompress(compressed.substr(0, compressed.size() - 1)),
+                    Catch::Contains("truncated"));
 }
 
 TEST_CASE("a corrupted byte or an empty input fails decompression", "[zstd]") {
   std::string compressed = compress(sample(500000));
   compressed[compressed.size() / 2] ^= 0x55;
   CHECK_THROWS_AS(decompress(compressed), std::runtime_error);
-  CHECK_THROWS_AS(read_all(zstd_decompressing_source(string_source(compressed)), 65536), std::runtime_error);
+  CHECK_THROWS_AS(read_all(zstd_decompressing_source(string_source(compressed)), 65536),
+                  std::runtime_error);
   CHECK_THROWS_WITH(decompress(""), Catch::Contains("empty"));
-  CHECK_THROWS_WITH(read_all(zstd_decompressing_source(string_source("")), 10), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(read_all(zstd_decompressing_source(string_source("")), 10),
+                    Catch::Contains("empty"));
   CHECK_THROWS_AS(decompress("not zstd at all"), std::runtime_error);
 }
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Side-by-side figures: the seeds' shell way (pg_dump -Fc, then psql -1 -f), the floor
+# (pg_dump -Fc -Z0 to a file), and `migsafe run` with its phases, on a realistic database
+# (pgbench tables plus non-compressible filler) at each scale in SCALES. Prints figures; asserts nothing.
+#   bench/backup_bench.sh            # SCALES="5 20"
+#   SCALES="50" bench/backup_bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCALES=${SCALES:-"5 20"}
+migsafe=$(pwd)/build/migsafe
+[ -x "$migsafe" ] || { echo "build first: cmake -S . -B build && cmake --build build" >&2; exit 2; }
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+
+work=$(mktemp -d /tmp/migsafe-bench-XXXXXX)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then chown postgres "$work"; as_pg=(runuser -u postgres --); fi
+port=$((20000 + RANDOM % 20000))
+cleanup() { "${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+"${as_pg[@]}" "$bin/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
+"${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
+  -o "-c listen_addresses='' -k $work -p $port -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
+export PGHOST=$work PGPORT=$port PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
+db_arg="host=$work port=$port user=postgres dbname=bench"
+
+seconds() { python3 -c "import time; print(f'{time.time():.3f}')"; }
+elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+json() { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
+
+mkdir -p "$work/project/migrations"
+cat >"$work/project/pipeline.toml" <<TOML
+version = 1
+name = "bench"
+[database]
+schemas = ["public"]
+statement_timeout = "1h"
+[migrations]
+dir = "migrations"
+[backup]
+dir = "$work/backups"
+compression_level = 1
+TOML
+migration="$work/project/migrations/20240101000000_add_column.sql"
+echo "alter table public.pgbench_accounts add column note text; create index on public.pgbench_history (aid);" >"$migration"
+
+printf '%-6s %-9s | %-28s %-16s | %-9s | %-40s | %-10s %-8s\n' scale db_size "seeds: pg_dump -Fc + psql -1" "floor: -Fc -Z0" \
+  "ratio" "migsafe: run (snapshot/backup/migrate)" "recovery" "peak_rss"
+for scale in $SCALES; do
+  dropdb --if-exists bench >/dev/null 2>&1; createdb bench
+  "$bin/pgbench" -i -q -s "$scale" bench >/dev/null 2>&1
+  # Non-compressible filler: random bytes, about as many as pgbench's own data.
+  psql -q -X -d bench -c "create table public.filler as select g as id, decode(md5(random()::text) || md5(random()::text), 'hex') as blob from generate_series(1, $scale * 100000) g" >/dev/null
+  size=$(psql -X -At -d bench -c "select pg_size_pretty(pg_database_size('bench'))")
+  psql -q -X -d bench -c "create schema if not exists auth" >/dev/null
+
+  t0=$(seconds); pg_dump -Fc -f "$work/seed.dump" bench; t1=$(seconds)
+  psql -X -q -1 -v ON_ERROR_STOP=1 -d bench -f "$migration" >/dev/null; t2=$(seconds)
+  psql -X -q -d bench -c "alter table public.pgbench_accounts drop column note; drop index public.pgbench_history_aid_idx" >/dev/null
+  seed_dump=$(elapsed "$t0" "$t1"); seed_apply=$(elapsed "$t1" "$t2")
+  t0=$(seconds); pg_dump -Fc -Z0 -f "$work/floor.dump" bench; t1=$(seconds)
+  floor=$(elapsed "$t0" "$t1")
+  rm -f "$work/seed.dump" "$work/floor.dump"
+
+  /usr/bin/time -f %M -o "$work/rss" "$migsafe" run "$work/project/pipeline.toml" --db "$db_arg" --quiet --report "$work/report.json" || true
+  phases=$(json "$work/report.json" "' '.join(f\"{s['name']}={s['duration_ms']/1000:.2f}\" for s in r['steps'] if s['name'] in ('snapshot','backup','migrate'))")
+  backup_s=$(json "$work/report.json" "[s['duration_ms'] for s in r['steps'] if s['name']=='backup'][0]/1000")
+  rss_mb=$(( $(cat "$work/rss") / 1024 ))
+
+  # Recovery after a failed atomic run: the same migration plus one that fails.
+  psql -q -X -d bench -c "drop schema if exists supabase_migrations cascade; drop schema if exists migsafe cascade; alter table public.pgbench_accounts drop column note; drop index public.pgbench_history_aid_idx" >/dev/null
+  echo "select 1/0;" >"$work/project/migrations/20240102000000_fails.sql"
+  "$migsafe" run "$work/project/pipeline.toml" --db "$db_arg" --quiet --report "$work/fail.json" || true
+  recovery=$(json "$work/fail.json" "f\"{r['restore']['duration_ms']/1000:.3f}s {r['restore']['method']}\"")
+  rm -f "$work/project/migrations/20240102000000_fails.sql" "$work"/backups/*
+  psql -q -X -d bench -c "drop schema if exists supabase_migrations cascade; drop schema if exists migsafe cascade" >/dev/null
+
+  ratio=$(python3 -c "print(f'{$backup_s/$seed_dump:.2f}x/{$backup_s/$floor:.2f}x')")
+  printf '%-6s %-9s | %-28s %-16s | %-9s | %-40s | %-10s %-8s\n' "$scale" "$size" "${seed_dump}s + ${seed_apply}s" "${floor}s" \
+    "$ratio" "$phases" "$recovery" "${rss_mb}MB"
+done
+echo
+echo "ratio = migsafe backup step (dump + sha256 + zstd + verify + schema snapshot) / pg_dump -Fc, and / the -Z0 floor"
