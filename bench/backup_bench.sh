@@ -69,7 +69,7 @@ for scale in $SCALES; do
   # Recovery after a failed atomic run: the same migration plus one that fails.
   psql -q -X -d bench -c "drop schema if exists supabase_migrations cascade; drop schema if exists migsafe cascade; alter table public.pgbench_accounts drop column note; drop index public.pgbench_history_aid_idx" >/dev/null
   echo "select 1/0;" >"$work/project/migrations/20240102000000_fails.sql"
-  "$migsafe" run "$work/project/pipeline.toml" --db "$db_arg" --quiet --report "$work/fail.json" || true
+  "$migsafe" run "$work/project/pipeline.toml" --db "$db_arg" --quiet --report "$work/fail.json" 2>/dev/null || true
   recovery=$(json "$work/fail.json" "f\"{r['restore']['duration_ms']/1000:.3f}s {r['restore']['method']}\"")
   rm -f "$work/project/migrations/20240102000000_fails.sql" "$work"/backups/*
   psql -q -X -d bench -c "drop schema if exists supabase_migrations cascade; drop schema if exists migsafe cascade" >/dev/null

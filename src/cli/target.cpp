@@ -65,7 +65,7 @@ void add_target_options(CLI::App* command, TargetOptions& options) {
 
 std::string display_without_password(const std::string& text) {
   static const std::regex url_password(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@?#]*):[^@/?#]*@)");
-  static const std::regex keyword_password(R"((^|\s)password\s*=\s*('([^'\\]|\\.)*'|\S*))");
+  static const std::regex keyword_password(R"((^|\s)password\s*=\s*('([^'\\]|\\.)*'|\S*)\s*)");
   static const std::regex query_password(R"(([?&])password=[^&]*&?)");
   std::string out = std::regex_replace(text, url_password, "$1@");
   out = std::regex_replace(out, query_password, "$1");

@@ -1,0 +1,45 @@
+#include <catch2/catch.hpp>
+
+#include "pipeline/migration_state.hpp"
+
+using namespace migsafe;
+
+namespace {
+
+config::MigrationFile file(const std::string& version, const std::string& checksum = "aaa") {
+  return config::MigrationFile{version, "m" + version, "migrations/" + version + "_m.sql", "", checksum};
+}
+
+pg::History history(std::initializer_list<std::pair<std::string, std::optional<std::string>>> applied) {
+  pg::History h;
+  for (const auto& [version, checksum] : applied) h.applied[version] = pg::AppliedMigration{version, "m" + version, checksum, "", "", ""};
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("compare_with_history sorts files into applied and pending", "[state]") {
+  std::vector<config::MigrationFile> files = {file("1"), file("2"), file("10")};
+  auto state = pipeline::compare_with_history(files, history({{"1", "aaa"}, {"2", std::nullopt}}));
+  CHECK(state.applied.size() == 2);
+  REQUIRE(state.pending.size() == 1);
+  CHECK(state.pending[0]->version == "10");
+  CHECK(state.problems.empty());
+  CHECK(state.current_version == "2");
+}
+
+TEST_CASE("compare_with_history reports changed, missing and out-of-order migrations", "[state]") {
+  std::vector<config::MigrationFile> files = {file("1", "bbb"), file("3"), file("5")};
+  auto state = pipeline::compare_with_history(files, history({{"1", "aaa"}, {"2", "aaa"}, {"4", "aaa"}}));
+  std::map<std::string, std::string> kinds;
+  for (const auto& p : state.problems) kinds[p.version] = p.kind;
+  CHECK(kinds == std::map<std::string, std::string>{{"1", "changed"}, {"2", "missing"}, {"3", "out_of_order"}, {"4", "missing"}});
+}
+
+TEST_CASE("limit_pending keeps migrations up to and including --to", "[state]") {
+  std::vector<config::MigrationFile> files = {file("1"), file("2"), file("3")};
+  auto state = pipeline::compare_with_history(files, history({}));
+  pipeline::limit_pending(state, "2");
+  REQUIRE(state.pending.size() == 2);
+  CHECK(state.pending.back()->version == "2");
+}
