@@ -38,7 +38,6 @@ statement_timeout = "1h"
 dir = "migrations"
 [backup]
 dir = "$work/backups"
-compression_level = 1
 TOML
 migration="$work/project/migrations/20240101000000_add_column.sql"
 echo "alter table public.pgbench_accounts add column note text; create index on public.pgbench_history (aid);" >"$migration"

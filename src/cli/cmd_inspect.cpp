@@ -45,7 +45,7 @@ void print_status(const pipeline::Context& context, const Console& console) {
 int inspect_command(const InspectFlags& flags, const Console& console, const std::string& command) {
   config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
   Target target = resolve_target(flags.target, &pipeline);
-  pipeline::Context context{pipeline, target.conninfo, {}, {}, {}};
+  pipeline::Context context(pipeline, target.conninfo);
   context.report.command = command;
   context.report.pipeline = pipeline.name;
   context.report.pipeline_file = pipeline.file.string();

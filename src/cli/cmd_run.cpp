@@ -27,7 +27,8 @@ int run_command(const RunFlags& flags, const Console& console) {
   config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
   Target target = resolve_target(flags.target, &pipeline);
   console.note("migsafe run " + pipeline.name + " on " + target.display);
-  pipeline::Context context{pipeline, target.conninfo, {}, observer_for(console), {}};
+  pipeline::Context context(pipeline, target.conninfo);
+  context.observer = observer_for(console);
   context.options.allow_changed = flags.allow_changed;
   context.options.to_version = flags.to_version;
   context.report.command = "run";

@@ -74,7 +74,7 @@ struct Backup {
   BackupFormat format = BackupFormat::custom;     // pg_dump archive format
   int jobs = 2;                                   // parallel pg_dump/pg_restore workers, >= 1
   Compression compression = Compression::zstd;    // compression migsafe adds
-  int compression_level = 3;                      // zstd level, 1..19
+  int compression_level = 1;                      // zstd level, 1..19; 1 keeps the pre-run backup fast
   std::optional<std::string> encryption_key_env;  // env var holding the AES-256-GCM key
   std::optional<std::filesystem::path> encryption_key_file;  // or a file holding it (not both)
   int keep_last = 30;                                        // prune keeps at least this many, >= 1

@@ -34,6 +34,9 @@ struct Observer {
 
 // The state of one command as its steps go.
 struct Context {
+  Context(const config::Pipeline& pipeline_in, pg::ConnInfo target_in)
+      : pipeline(pipeline_in), target(std::move(target_in)) {}
+
   const config::Pipeline& pipeline;
   pg::ConnInfo target;
   RunOptions options;

@@ -104,7 +104,7 @@ TEST_CASE("a minimal pipeline gets backup, check and hook defaults", "[pipeline]
   CHECK(p.backup.format == BackupFormat::custom);
   CHECK(p.backup.jobs == 2);
   CHECK(p.backup.compression == Compression::zstd);
-  CHECK(p.backup.compression_level == 3);
+  CHECK(p.backup.compression_level == 1);
   CHECK_FALSE(p.backup.encryption_key_env);
   CHECK_FALSE(p.backup.encryption_key_file);
   CHECK(p.backup.keep_last == 30);
