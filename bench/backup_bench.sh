@@ -62,6 +62,7 @@ for scale in $SCALES; do
 
   /usr/bin/time -f %M -o "$work/rss" "$migsafe" run "$work/project/pipeline.toml" --db "$db_arg" --quiet --report "$work/report.json" || true
   phases=$(json "$work/report.json" "' '.join(f\"{s['name']}={s['duration_ms']/1000:.2f}\" for s in r['steps'] if s['name'] in ('snapshot','backup','migrate'))")
+  backup_detail=$(json "$work/report.json" "[s['detail'] for s in r['steps'] if s['name']=='backup'][0].split('(')[-1].rstrip(')')")
   backup_s=$(json "$work/report.json" "[s['duration_ms'] for s in r['steps'] if s['name']=='backup'][0]/1000")
   rss_mb=$(( $(cat "$work/rss") / 1024 ))
 
@@ -78,4 +79,5 @@ for scale in $SCALES; do
     "$ratio" "$phases" "$recovery" "${rss_mb}MB"
 done
 echo
+[ -n "${backup_detail:-}" ] && echo "last backup step: $backup_detail"
 echo "ratio = migsafe backup step (dump + sha256 + zstd + verify + schema snapshot) / pg_dump -Fc, and / the -Z0 floor"
