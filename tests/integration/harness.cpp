@@ -36,6 +36,13 @@ dir = "backups"
 )";
 }
 
+std::string pipeline_body_with(const std::string& anchor, const std::string& replacement) {
+  std::string body = default_pipeline_body();
+  size_t at = body.find(anchor);
+  if (at == std::string::npos) throw std::runtime_error("no '" + anchor + "' in the default pipeline");
+  return body.replace(at, anchor.size(), replacement);
+}
+
 Project::Project(const std::string& name, bool supabase_shim) : db_(name), dir_("migsafe-test-") {
   pg::Session admin(server("postgres"), "migsafe tests");
   admin.exec("DROP DATABASE IF EXISTS " + admin.quote_name(db_) + " WITH (FORCE)");

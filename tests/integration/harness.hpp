@@ -69,5 +69,7 @@ class Project {
 
 // The default pipeline body for a project.
 std::string default_pipeline_body();
+// The default body with the first `anchor` replaced by `replacement`.
+std::string pipeline_body_with(const std::string& anchor, const std::string& replacement);
 
 }  // namespace migsafe::test

@@ -9,12 +9,6 @@ using migsafe::test::Project;
 
 namespace {
 
-std::string body_with(const std::string& section, const std::string& line) {
-  std::string body = migsafe::test::default_pipeline_body();
-  body.replace(body.find(section), section.size(), section + "\n" + line);
-  return body;
-}
-
 void check_nothing_applied(const Project& p, const migsafe::test::Outcome& r) {
   INFO(r.err);
   CHECK(r.exit_code == 4);
@@ -28,7 +22,7 @@ void check_nothing_applied(const Project& p, const migsafe::test::Outcome& r) {
 TEST_CASE("a missing pg_dump refuses the run before any migration", "[backup]") {
   Project p("no_pg_dump");
   std::filesystem::create_directories(p.dir() / "empty-bin");
-  p.pipeline(body_with("[database]", "pg_bin_dir = \"empty-bin\""));
+  p.pipeline(migsafe::test::pipeline_body_with("[database]", "[database]\npg_bin_dir = \"empty-bin\""));
   p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
   auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
   check_nothing_applied(p, r);
@@ -38,9 +32,7 @@ TEST_CASE("a missing pg_dump refuses the run before any migration", "[backup]") 
 TEST_CASE("an unwritable backup directory refuses the run and leaves no partial file", "[backup]") {
   Project p("bad_backup_dir");
   std::ofstream(p.dir() / "not-a-dir") << "a file where the backup directory should be";
-  std::string body = migsafe::test::default_pipeline_body();
-  body.replace(body.find("dir = \"backups\""), 15, "dir = \"not-a-dir/backups\"");
-  p.pipeline(body);
+  p.pipeline(migsafe::test::pipeline_body_with("dir = \"backups\"", "dir = \"not-a-dir/backups\""));
   p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
   auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
   check_nothing_applied(p, r);
@@ -55,7 +47,7 @@ TEST_CASE("a pg_dump that dies mid-dump refuses the run and leaves no backup", "
   }
   std::ofstream(bin / "pg_dump") << "#!/bin/sh\nhead -c 100000 /dev/urandom\nkill -9 $$\n";
   std::filesystem::permissions(bin / "pg_dump", std::filesystem::perms::owner_all);
-  p.pipeline(body_with("[database]", "pg_bin_dir = \"fake-bin\""));
+  p.pipeline(migsafe::test::pipeline_body_with("[database]", "[database]\npg_bin_dir = \"fake-bin\""));
   p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
   auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
   check_nothing_applied(p, r);

@@ -10,9 +10,7 @@ using migsafe::test::Project;
 
 TEST_CASE("two concurrent runs apply every version exactly once", "[concurrency]") {
   Project p("concurrent_runs");
-  std::string body = migsafe::test::default_pipeline_body();
-  body.replace(body.find("lock_wait = \"2s\""), 16, "lock_wait = \"30s\"");
-  p.pipeline(body);
+  p.pipeline(migsafe::test::pipeline_body_with("lock_wait = \"2s\"", "lock_wait = \"30s\""));
   p.migration("20240101000000_slow.sql", "create table public.t (id int);\nselect pg_sleep(1);\n");
   p.migration("20240102000000_more.sql", "insert into public.t values (1);\n");
 

@@ -65,7 +65,7 @@ TEST_CASE("atomic run: an error on line 7 of the third migration rolls everythin
 
 TEST_CASE("per-migration run: a failure after committed changes is restored from the backup", "[run][failure]") {
   Project p("per_migration_failure");
-  p.pipeline(migsafe::test::default_pipeline_body() + "");
+  p.pipeline();
   base_schema(p);
   // A trigger on a table outside the owned schema that calls an owned function: dropping the
   // owned schema's contents takes it along, so the restore must bring it back.
@@ -75,9 +75,7 @@ TEST_CASE("per-migration run: a failure after committed changes is restored from
   const std::string fingerprint = p.fingerprint();
   const std::string data = p.data_hash();
 
-  std::string body = migsafe::test::default_pipeline_body();
-  body.replace(body.find("dir = \"migrations\""), 18, "dir = \"migrations\"\nmode = \"per-migration\"");
-  p.pipeline(body);
+  p.pipeline(migsafe::test::pipeline_body_with("dir = \"migrations\"", "dir = \"migrations\"\nmode = \"per-migration\""));
   p.migration("20240102000000_changes.sql",
               "create table public.audit (id int primary key, note text);\n"
               "create view public.rich_accounts as select id, owner from public.accounts where balance > 100;\n"

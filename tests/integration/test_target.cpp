@@ -34,9 +34,7 @@ TEST_CASE("run without any target refuses with exit 2 and says how to name one",
 
 TEST_CASE("the pipeline's url_env names the target", "[target]") {
   Project p("url_env");
-  std::string body = migsafe::test::default_pipeline_body();
-  body.replace(body.find("[database]"), 10, "[database]\nurl_env = \"MY_DB\"");
-  p.pipeline(body);
+  p.pipeline(migsafe::test::pipeline_body_with("[database]", "[database]\nurl_env = \"MY_DB\""));
   p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
   auto r = p.migsafe({"run", "{pipeline}"}, {{"MY_DB", p.db_arg()}});
   INFO(r.err);
