@@ -63,6 +63,19 @@ SqlError error_from_pqxx(const pqxx::sql_error& error) {
   return e;
 }
 
+Rows rows_from_result(const PGresult* result) {
+  Rows out;
+  for (int c = 0; c < PQnfields(result); ++c) out.columns.push_back(PQfname(result, c));
+  for (int r = 0; r < PQntuples(result); ++r) {
+    Row row;
+    for (int c = 0; c < PQnfields(result); ++c) {
+      row.push_back(PQgetisnull(result, r, c) ? std::nullopt : std::optional<std::string>(PQgetvalue(result, r, c)));
+    }
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
 void cancel_from_signal(void* arg) {
   char errbuf[256];
   PQcancel(static_cast<PGcancel*>(arg), errbuf, sizeof errbuf);
@@ -148,9 +161,15 @@ void Session::exec(const std::string& sql) {
   if (auto error = try_exec(sql)) throw QueryError(*error);
 }
 
-std::optional<SqlError> Session::try_exec(const std::string& sql) {
+std::optional<SqlError> Session::try_exec(const std::string& sql) { return run(sql).error; }
+
+Session::Outcome Session::run(const std::string& sql) {
+  Outcome out;
   PGresult* result = PQexec(impl_->raw, sql.c_str());
-  if (result == nullptr) return error_from_result(nullptr, impl_->raw);
+  if (result == nullptr) {
+    out.error = error_from_result(nullptr, impl_->raw);
+    return out;
+  }
   ExecStatusType status = PQresultStatus(result);
   if (status == PGRES_COPY_IN) {
     PQputCopyEnd(impl_->raw, "COPY FROM STDIN is not supported here");
@@ -158,13 +177,14 @@ std::optional<SqlError> Session::try_exec(const std::string& sql) {
     result = PQgetResult(impl_->raw);
     status = PQresultStatus(result);
   }
-  std::optional<SqlError> error;
   if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
-    error = error_from_result(result, impl_->raw);
+    out.error = error_from_result(result, impl_->raw);
+  } else if (status == PGRES_TUPLES_OK) {
+    out.rows = rows_from_result(result);
   }
   PQclear(result);
   while (PGresult* more = PQgetResult(impl_->raw)) PQclear(more);  // drain COPY OUT and the like
-  return error;
+  return out;
 }
 
 std::string Session::quote(const std::string& value) { return impl_->connection->quote(value); }

@@ -70,6 +70,12 @@ class Session {
   // Runs `sql` exactly as given (simple protocol) and returns PostgreSQL's error, with the error
   // position, instead of throwing; used for migration statements.
   std::optional<SqlError> try_exec(const std::string& sql);
+  // Like try_exec, but also returns the rows of the last result (e.g. a test file's TAP lines).
+  struct Outcome {
+    std::optional<SqlError> error;  // set when the statement failed
+    Rows rows;                      // rows of the last result, as text
+  };
+  Outcome run(const std::string& sql);
 
   // `value` as a SQL string literal.
   std::string quote(const std::string& value);
