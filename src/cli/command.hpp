@@ -24,6 +24,10 @@ void register_status(CLI::App& app, Globals& globals);
 void register_validate(CLI::App& app, Globals& globals);
 void register_new(CLI::App& app, Globals& globals);
 void register_supabase_shim(CLI::App& app, Globals& globals);
+void register_test(CLI::App& app, Globals& globals);
+void register_rls(CLI::App& app, Globals& globals);
+void register_backup(CLI::App& app, Globals& globals);
+void register_checklist(CLI::App& app, Globals& globals);
 
 // Writes `report` to `report_file` (if given) and as JSON on stdout (with --json), prints the
 // human summary, and returns report.exit_code.

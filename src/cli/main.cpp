@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
   register_validate(app, globals);
   register_new(app, globals);
   register_supabase_shim(app, globals);
+  register_test(app, globals);
+  register_rls(app, globals);
+  register_backup(app, globals);
+  register_checklist(app, globals);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
