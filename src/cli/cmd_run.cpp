@@ -6,6 +6,7 @@
 #include "config/pipeline.hpp"
 #include "core/error.hpp"
 #include "pipeline/run.hpp"
+#include "util/temp_dir.hpp"
 
 namespace migsafe::cli {
 namespace {
@@ -16,6 +17,8 @@ struct RunFlags {
   std::string report_file;
   std::string to_version;
   bool allow_changed = false;
+  bool dry_run = false;
+  bool no_backup = false;
 };
 
 pipeline::Observer observer_for(const Console& console) {
@@ -25,12 +28,19 @@ pipeline::Observer observer_for(const Console& console) {
 
 int run_command(const RunFlags& flags, const Console& console) {
   config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
+  if (flags.no_backup && !flags.dry_run) throw usage_error("--no-backup is only for --dry-run: a real run always takes a backup");
+  // A dry run's backup goes to a temporary directory that is removed afterwards.
+  util::TempDir scratch("migsafe-dry-run-");
+  if (flags.dry_run) pipeline.backup.dir = scratch.path() / "backups";
   Target target = resolve_target(flags.target, &pipeline);
   console.note("migsafe run " + pipeline.name + " on " + target.display);
   pipeline::Context context(pipeline, target.conninfo);
   context.observer = observer_for(console);
   context.options.allow_changed = flags.allow_changed;
   context.options.to_version = flags.to_version;
+  context.options.dry_run = flags.dry_run;
+  context.options.no_backup = flags.no_backup;
+  context.report.dry_run = flags.dry_run;
   context.report.command = "run";
   context.report.pipeline = pipeline.name;
   context.report.pipeline_file = pipeline.file.string();
@@ -57,6 +67,9 @@ void register_run(CLI::App& app, Globals& globals) {
   add_target_options(cmd, flags->target);
   cmd->add_option("--report", flags->report_file, "Write the JSON report to this file");
   cmd->add_option("--to", flags->to_version, "Apply pending migrations up to and including this version");
+  cmd->add_flag("--dry-run", flags->dry_run,
+                "Run everything in one transaction and roll it back, even on success; backup to a temporary directory");
+  cmd->add_flag("--no-backup", flags->no_backup, "With --dry-run: skip the backup (reported as skipped)");
   cmd->add_flag("--allow-changed", flags->allow_changed,
                 "Run although applied migrations were edited or deleted, or pending ones are older than applied ones");
   cmd->callback([&globals, flags] {

@@ -22,6 +22,7 @@ namespace migsafe::pipeline {
 // Options of `run` beyond the pipeline file.
 struct RunOptions {
   bool dry_run = false;        // roll everything back at the end, even on success
+  bool no_backup = false;      // dry runs only: skip the backup (reported as skipped)
   bool allow_changed = false;  // run although applied migrations were edited
   std::string to_version;      // apply pending migrations up to this version only
 };

@@ -67,6 +67,7 @@ std::optional<report::MigrationError> run_statements(Context& context, const con
                                                      const SplitMigration& split) {
   for (const auto& statement : split.statements) {
     util::throw_if_interrupted();
+    if (context.options.dry_run && !sql::non_transactional_reason(statement.text).empty()) continue;
     if (auto error = context.work->try_exec(statement.text)) return locate_error(file, statement, *error);
   }
   return std::nullopt;
@@ -106,9 +107,11 @@ MigrateOutcome apply_atomic(Context& context) {
   MigrateOutcome outcome;
   context.work->exec("BEGIN");
   context.work->exec(set_timeouts_sql(context.pipeline, true));
-  for (auto& record : context.report.migrations) {
-    if (record.status != "pending") continue;
-    const auto* file = context.state.pending[size_t(&record - &context.report.migrations.front())];
+  // A dry run records nothing for good, but runs the history inserts too, inside its transaction.
+  if (context.options.dry_run) pg::ensure_history_tables(*context.work, context.pipeline.database.supabase);
+  for (size_t i = 0; i < context.state.pending.size(); ++i) {
+    auto& record = context.report.migrations[i];
+    const auto* file = context.state.pending[i];
     if (!apply_one(context, *file, record)) {
       outcome.ok = false;
       outcome.failure = failure_line(record);
@@ -173,14 +176,27 @@ void choose_mode(Context& context) {
   context.report.mode_reason = per_migration ? "pipeline sets mode = \"per-migration\"" : "";
   context.report.migrations.clear();
   for (const auto* file : context.state.pending) {
-    report::Migration record{file->version, file->name, file->checksum, "pending", 0, std::nullopt, {}};
+    report::Migration record;
+    record.version = file->version;
+    record.name = file->name;
+    record.checksum = file->checksum;
+    record.status = "pending";
     record.non_transactional = split_migration(*file).non_transactional;
+    if (context.options.dry_run) {
+      record.not_run = record.non_transactional;  // reported as "would run outside a transaction"
+      context.report.migrations.push_back(std::move(record));
+      continue;
+    }
     if (!record.non_transactional.empty() && !per_migration) {
       per_migration = true;
       context.report.mode_reason = display_path(file->path) + " " + record.non_transactional.front() +
                                    ", so each migration commits on its own";
     }
     context.report.migrations.push_back(std::move(record));
+  }
+  if (context.options.dry_run) {
+    per_migration = false;
+    context.report.mode_reason = "dry run: one transaction, rolled back at the end";
   }
   context.report.mode = per_migration ? "per-migration" : "atomic";
   context.report.lock_timeout = util::format_duration(context.pipeline.database.lock_timeout);

@@ -39,7 +39,38 @@ pg::Session& live_session(Context& context) {
   return *context.control;
 }
 
+// Compares the live fingerprint with the pre-run snapshot and records it in `restore`.
+void verify_fingerprint(Context& context, report::Restore& restore) {
+  try {
+    pg::Fingerprint after = pg::take_fingerprint(live_session(context), context.pipeline.database.schemas);
+    restore.fingerprint_after = after.hash;
+    restore.verified = restore.error.empty() && after.hash == context.before.hash;
+    if (!restore.verified) restore.differences = pg::fingerprint_differences(context.before, after);
+  } catch (const std::exception& e) {
+    if (restore.error.empty()) restore.error = std::string("could not verify: ") + e.what();
+  }
+}
+
 }  // namespace
+
+void end_dry_run(Context& context) {
+  auto start = std::chrono::steady_clock::now();
+  StepTimer step(context, "rollback");
+  report::Restore restore;
+  restore.method = "rollback";
+  restore.fingerprint_before = context.before.hash;
+  roll_back(context);
+  verify_fingerprint(context, restore);
+  restore.duration_ms = elapsed_ms(start);
+  for (auto& m : context.report.migrations) {
+    if (m.status == "applied") m.status = "would_apply";
+  }
+  context.report.status = restore.verified ? "dry_run" : "failed_unrestored";
+  context.report.exit_code = restore.verified ? 0 : 3;
+  context.report.restore = restore;
+  if (restore.verified) step.ok("dry run rolled back, fingerprint equal (" + restore.fingerprint_after.substr(0, 19) + "...)");
+  else step.failed("the dry run changed the database");
+}
 
 void recover(Context& context, const MigrateOutcome& outcome) {
   auto start = std::chrono::steady_clock::now();
@@ -57,14 +88,7 @@ void recover(Context& context, const MigrateOutcome& outcome) {
   } catch (const std::exception& e) {
     restore.error = e.what();
   }
-  try {
-    pg::Fingerprint after = pg::take_fingerprint(live_session(context), context.pipeline.database.schemas);
-    restore.fingerprint_after = after.hash;
-    restore.verified = restore.error.empty() && after.hash == context.before.hash;
-    if (!restore.verified) restore.differences = pg::fingerprint_differences(context.before, after);
-  } catch (const std::exception& e) {
-    if (restore.error.empty()) restore.error = std::string("could not verify: ") + e.what();
-  }
+  verify_fingerprint(context, restore);
   restore.duration_ms = elapsed_ms(start);
   mark_migrations(context, restore.verified ? (use_backup ? "restored" : "rolled_back") : "applied");
   context.report.status = restore.verified ? "failed_restored" : "failed_unrestored";

@@ -11,4 +11,8 @@ namespace migsafe::pipeline {
 // failed_restored (1) when verified, failed_unrestored (3) otherwise.
 void recover(Context& context, const MigrateOutcome& outcome);
 
+// Ends a successful dry run: rolls back, proves the fingerprint is unchanged, sets status dry_run
+// (exit 0), or failed_unrestored (exit 3) if it somehow changed.
+void end_dry_run(Context& context);
+
 }  // namespace migsafe::pipeline

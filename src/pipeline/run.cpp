@@ -70,6 +70,10 @@ void start_ledger(Context& context) {
 void finish_ledger(Context& context) {
   try {
     if (!context.control || !context.control->alive()) return;
+    if (context.options.dry_run) {
+      pg::release_run_lock(*context.control);
+      return;
+    }
     pg::record_run_end(*context.control, context.report.run_id, context.report.status, context.report.to_version,
                        report::to_json(context.report).dump());
     pg::release_run_lock(*context.control);
@@ -85,7 +89,7 @@ void migrate_and_settle(Context& context) {
     StepTimer step(context, "migrate");
     try {
       outcome = apply_migrations(context);
-      if (outcome.ok && context.report.mode == "atomic") finish_atomic(context, true);
+      if (outcome.ok && context.report.mode == "atomic" && !context.options.dry_run) finish_atomic(context, true);
     } catch (const pg::QueryError& e) {
       outcome.ok = false;
       outcome.failure = std::string("migration session failed: ") + e.what();
@@ -93,6 +97,10 @@ void migrate_and_settle(Context& context) {
     }
     if (outcome.ok) step.ok(std::to_string(context.report.migrations.size()) + " applied (" + context.report.mode + ")");
     else step.failed(outcome.failure);
+  }
+  if (outcome.ok && context.options.dry_run) {
+    end_dry_run(context);
+    return;
   }
   if (outcome.ok) {
     context.report.status = "succeeded";
@@ -129,10 +137,15 @@ bool prepare(Context& context) {
   read_history_step(context);
   refuse_on_problems(context);
   if (context.state.pending.empty()) return false;
-  start_ledger(context);
+  if (!context.options.dry_run) start_ledger(context);
   take_snapshot(context);
   util::throw_if_interrupted();
-  take_backup(context);
+  if (context.options.dry_run && context.options.no_backup) {
+    context.report.backup_skipped = true;
+    StepTimer(context, "backup").skipped("--no-backup: a dry run changes nothing to restore");
+  } else {
+    take_backup(context);
+  }
   util::throw_if_interrupted();
   return true;
 }

@@ -14,6 +14,7 @@ nlohmann::json migration_json(const Migration& m) {
                       {"duration_ms", m.duration_ms}, {"error", nullptr}};
   if (m.error) j["error"] = error_json(*m.error);
   if (!m.non_transactional.empty()) j["non_transactional"] = m.non_transactional;
+  if (!m.not_run.empty()) j["would_run_outside_transaction"] = m.not_run;
   return j;
 }
 
@@ -47,6 +48,7 @@ nlohmann::json to_json(const Report& r) {
           {"from_version", r.from_version},
           {"to_version", r.to_version},
           {"mode", r.mode},
+          {"dry_run", r.dry_run},
           {"mode_reason", r.mode_reason},
           {"timeouts", {{"lock_timeout", r.lock_timeout}, {"statement_timeout", r.statement_timeout}}},
           {"backup", r.backup},
@@ -55,8 +57,109 @@ nlohmann::json to_json(const Report& r) {
           {"tests", r.tests},
           {"rls", r.rls},
           {"restore", r.restore ? restore_json(*r.restore) : nlohmann::json(nullptr)},
+          {"hooks", r.hooks},
           {"errors", r.errors},
           {"warnings", r.warnings}};
+}
+
+namespace {
+
+// `j[key]` as a string; "" when absent or null.
+std::string text(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() || it->is_null() ? "" : it->get<std::string>();
+}
+
+// `j[key]` as a number; 0 when absent or null.
+long long number(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() || it->is_null() ? 0 : it->get<long long>();
+}
+
+// `j[key]` as a list of strings; empty when absent or null.
+std::vector<std::string> texts(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() || it->is_null() ? std::vector<std::string>{} : it->get<std::vector<std::string>>();
+}
+
+// `j[key]` as is; `fallback` when absent or null.
+nlohmann::json member(const nlohmann::json& j, const char* key, nlohmann::json fallback) {
+  auto it = j.find(key);
+  return it == j.end() || it->is_null() ? fallback : *it;
+}
+
+MigrationError error_from(const nlohmann::json& j) {
+  MigrationError e{text(j, "sqlstate"), text(j, "message"), text(j, "detail"), text(j, "hint"), text(j, "file"),
+                   int(number(j, "line")), int(number(j, "column")), text(j, "statement")};
+  return e;
+}
+
+Migration migration_from(const nlohmann::json& j) {
+  Migration m;
+  m.version = text(j, "version");
+  m.name = text(j, "name");
+  m.checksum = text(j, "checksum");
+  if (m.checksum.rfind("sha256:", 0) == 0) m.checksum.erase(0, 7);
+  m.status = text(j, "status");
+  m.duration_ms = number(j, "duration_ms");
+  if (j.contains("error") && j["error"].is_object()) m.error = error_from(j["error"]);
+  m.non_transactional = texts(j, "non_transactional");
+  m.not_run = texts(j, "would_run_outside_transaction");
+  return m;
+}
+
+Restore restore_from(const nlohmann::json& j) {
+  Restore r;
+  r.method = text(j, "method");
+  r.verified = j.value("verified", false);
+  r.fingerprint_before = text(j, "fingerprint_before");
+  r.fingerprint_after = text(j, "fingerprint_after");
+  r.duration_ms = number(j, "duration_ms");
+  r.differences = texts(j, "differences");
+  r.error = text(j, "error");
+  return r;
+}
+
+// The identity, target and outcome fields.
+void header_from(const nlohmann::json& j, Report& r) {
+  r.migsafe_version = text(j, "migsafe_version");
+  r.command = text(j, "command");
+  r.pipeline = text(j, "pipeline");
+  r.pipeline_file = text(j, "pipeline_file");
+  r.status = text(j, "status");
+  r.exit_code = int(number(j, "exit_code"));
+  r.run_id = text(j, "run_id");
+  const nlohmann::json database = member(j, "database", nlohmann::json::object());
+  r.database_url = text(database, "url");
+  r.server_version = text(database, "server_version");
+  r.from_version = text(j, "from_version");
+  r.to_version = text(j, "to_version");
+  r.dry_run = j.value("dry_run", false);
+  r.backup_skipped = j.value("backup_skipped", false);
+  r.mode = text(j, "mode");
+  r.mode_reason = text(j, "mode_reason");
+  const nlohmann::json timeouts = member(j, "timeouts", nlohmann::json::object());
+  r.lock_timeout = text(timeouts, "lock_timeout");
+  r.statement_timeout = text(timeouts, "statement_timeout");
+}
+
+}  // namespace
+
+Report from_json(const nlohmann::json& j) {
+  Report r;
+  header_from(j, r);
+  r.backup = member(j, "backup", nullptr);
+  for (const auto& s : member(j, "steps", nlohmann::json::array())) {
+    r.steps.push_back(Step{text(s, "name"), text(s, "status"), number(s, "duration_ms"), text(s, "detail")});
+  }
+  for (const auto& m : member(j, "migrations", nlohmann::json::array())) r.migrations.push_back(migration_from(m));
+  r.tests = member(j, "tests", nlohmann::json::array());
+  r.rls = member(j, "rls", nlohmann::json::object());
+  if (j.contains("restore") && j["restore"].is_object()) r.restore = restore_from(j["restore"]);
+  r.hooks = member(j, "hooks", nlohmann::json::array());
+  r.errors = texts(j, "errors");
+  r.warnings = texts(j, "warnings");
+  return r;
 }
 
 }  // namespace migsafe::report

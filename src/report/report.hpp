@@ -32,6 +32,7 @@ struct Migration {
   long long duration_ms = 0;
   std::optional<MigrationError> error;
   std::vector<std::string> non_transactional;  // "line 3: CREATE INDEX CONCURRENTLY ..." reasons
+  std::vector<std::string> not_run;            // dry run: statements that would run outside a transaction
 };
 
 // How the database was returned to its pre-run state.
@@ -56,6 +57,8 @@ struct Report {
   std::string database_url;  // password removed
   std::string server_version;
   std::string from_version, to_version;
+  bool dry_run = false;  // everything was rolled back at the end, also on success
+  bool backup_skipped = false;  // --no-backup (dry runs only)
   std::string mode;  // atomic | per-migration
   std::string mode_reason;
   std::string lock_timeout, statement_timeout;
@@ -65,11 +68,16 @@ struct Report {
   nlohmann::json tests = nlohmann::json::array();
   nlohmann::json rls = nlohmann::json::object();
   std::optional<Restore> restore;
+  nlohmann::json hooks = nlohmann::json::array();  // hook results (pipeline::HookResult::to_json)
   std::vector<std::string> errors;    // why it failed or was refused
   std::vector<std::string> warnings;  // things a user should know
 };
 
 // The report as the contract's JSON object.
 nlohmann::json to_json(const Report& report);
+
+// The inverse of to_json, for reports read back from a file (`migsafe checklist --from`); missing
+// keys keep their defaults. Throws nlohmann::json::exception on a value of the wrong type.
+Report from_json(const nlohmann::json& json);
 
 }  // namespace migsafe::report
