@@ -71,6 +71,7 @@ Pipeline read_pipeline(const detail::TableReader& root, const fs::path& file, co
   pipeline.backup = detail::read_backup(root.section("backup"));
   pipeline.verify = detail::read_verify(root.section("verify"));
   pipeline.rls = detail::read_rls(root.section("rls"), pipeline.database);
+  pipeline.rls.enabled = root.find("rls") != nullptr;
   pipeline.hooks = detail::read_hooks(root.section("hooks"));
   pipeline.on_failure = detail::read_on_failure(root.section("on_failure"));
   return pipeline;

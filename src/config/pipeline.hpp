@@ -135,6 +135,7 @@ struct RlsCase {
 
 // `[rls]`: row-level security lints and cases.
 struct Rls {
+  bool enabled = false;                      // the pipeline has an `[rls]` table: run the RLS checks
   std::vector<std::string> exposed_schemas;  // schemas the API exposes; default database.schemas
   RlsFailOn fail_on = RlsFailOn::error;      // which findings fail the run
   bool default_deny = true;                  // an exposed table without RLS is a finding

@@ -55,6 +55,7 @@ nlohmann::json to_json(const Report& r) {
           {"steps", steps},
           {"migrations", migrations},
           {"tests", r.tests},
+          {"verify", r.verify},
           {"rls", r.rls},
           {"restore", r.restore ? restore_json(*r.restore) : nlohmann::json(nullptr)},
           {"hooks", r.hooks},
@@ -154,6 +155,7 @@ Report from_json(const nlohmann::json& j) {
   }
   for (const auto& m : member(j, "migrations", nlohmann::json::array())) r.migrations.push_back(migration_from(m));
   r.tests = member(j, "tests", nlohmann::json::array());
+  r.verify = member(j, "verify", nlohmann::json::object());
   r.rls = member(j, "rls", nlohmann::json::object());
   if (j.contains("restore") && j["restore"].is_object()) r.restore = restore_from(j["restore"]);
   r.hooks = member(j, "hooks", nlohmann::json::array());

@@ -66,6 +66,7 @@ struct Report {
   std::vector<Step> steps;
   std::vector<Migration> migrations;
   nlohmann::json tests = nlohmann::json::array();
+  nlohmann::json verify = nlohmann::json::object();  // assertions[], row_loss
   nlohmann::json rls = nlohmann::json::object();
   std::optional<Restore> restore;
   nlohmann::json hooks = nlohmann::json::array();  // hook results (pipeline::HookResult::to_json)
