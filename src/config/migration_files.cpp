@@ -9,7 +9,9 @@
 #include <system_error>
 
 #include "core/error.hpp"
+#include "sql/splitter.hpp"
 #include "util/sha256.hpp"
+#include "util/utf8.hpp"
 
 namespace migsafe::config {
 
@@ -71,6 +73,23 @@ std::vector<std::string> candidate_names(const fs::path& dir) {
   return names;
 }
 
+// Why `sql` cannot be sent to PostgreSQL as it is ("3:7: contains a NUL byte"), or empty. libpq
+// would cut the text at a NUL without a word, and the server rejects invalid UTF-8 anyway.
+std::string content_problem(const std::string& sql) {
+  size_t nul = sql.find('\0');
+  if (nul != std::string::npos) {
+    auto at = sql::position_at(sql, nul);
+    return std::to_string(at.line) + ":" + std::to_string(at.column) + ": contains a NUL byte";
+  }
+  if (auto bad = util::first_invalid_utf8(sql)) {
+    auto at = sql::position_at(sql.substr(0, *bad), *bad);
+    return std::to_string(at.line) + ":" + std::to_string(at.column) + ": invalid UTF-8 (byte 0x" +
+           "0123456789abcdef"[static_cast<unsigned char>(sql[*bad]) >> 4] +
+           "0123456789abcdef"[static_cast<unsigned char>(sql[*bad]) & 15] + ")";
+  }
+  return "";
+}
+
 // Reads the migration `file_name` in `dir`, or adds the reason it is not one to `problems`.
 std::optional<MigrationFile> read_migration(const fs::path& dir, const std::string& file_name,
                                             std::vector<std::string>& problems) {
@@ -84,6 +103,10 @@ std::optional<MigrationFile> read_migration(const fs::path& dir, const std::stri
   std::optional<std::string> sql = read_bytes(path, error);
   if (!sql) {
     problems.push_back(path.string() + ": cannot read migration: " + error);
+    return std::nullopt;
+  }
+  if (std::string problem = content_problem(*sql); !problem.empty()) {
+    problems.push_back(path.string() + ":" + problem);
     return std::nullopt;
   }
   std::string checksum = util::sha256_hex(*sql);
