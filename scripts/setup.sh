@@ -14,7 +14,7 @@ packages=(
   postgresql-15 postgresql-client-15 postgresql-contrib postgresql-15-pgtap
   libtap-parser-sourcehandler-pgtap-perl zstd
   # tools the scripts use
-  python3 procps time
+  python3 python3-yaml procps time
 )
 
 missing=()

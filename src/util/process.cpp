@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -64,6 +65,7 @@ struct Prepared {
   std::vector<char*> argv, envp;
   std::optional<Identity> identity;
   std::string cwd;
+  bool stderr_to_stdout = false;
 };
 
 Prepared prepare(const Command& command) {
@@ -78,6 +80,7 @@ Prepared prepare(const Command& command) {
   p.envp = pointers(p.env_storage);
   p.identity = lookup_identity(command.run_as);
   p.cwd = command.cwd;
+  p.stderr_to_stdout = command.stderr_to_stdout;
   return p;
 }
 
@@ -88,7 +91,7 @@ Prepared prepare(const Command& command) {
   signal(SIGTERM, SIG_DFL);
   dup2(in, 0);
   dup2(out, 1);
-  dup2(err, 2);
+  dup2(p.stderr_to_stdout ? out : err, 2);
   if (!p.cwd.empty() && chdir(p.cwd.c_str()) != 0) _exit(127);
   if (p.identity) {
     if (setgroups(1, &p.identity->gid) != 0 || setgid(p.identity->gid) != 0 ||
@@ -128,14 +131,44 @@ int wait_for(pid_t pid) {
   return status;
 }
 
+using Clock = std::chrono::steady_clock;
+using Deadline = std::optional<Clock::time_point>;
+
+// When a command's timeout runs out, if it has one.
+Deadline deadline_of(const Command& command) {
+  if (command.timeout.count() <= 0) return std::nullopt;
+  return Clock::now() + command.timeout;
+}
+
+// Waits for `pid` until `deadline`, then kills its process group; returns its status and whether
+// it had to be killed. A child can close its pipes and still run, so the pump's deadline is not enough.
+std::pair<int, bool> wait_until(pid_t pid, const Deadline& deadline) {
+  if (!deadline) return {wait_for(pid), false};
+  while (Clock::now() < *deadline) {
+    int status = 0;
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) {
+      unregister_child(pid);
+      return {status, false};
+    }
+    if (done < 0 && errno != EINTR) return {wait_for(pid), false};
+    usleep(10000);
+  }
+  kill(-pid, SIGKILL);
+  return {wait_for(pid), true};
+}
+
 // Moves bytes between the parent and the children until every pipe is closed.
 class Pump {
  public:
   Pump(const std::vector<Command>& stages, std::vector<Stage>& running, Fd stdin_write,
-       Fd stdout_read)
-      : stages_(stages), running_(running), in_(std::move(stdin_write)), out_(std::move(stdout_read)) {}
+       Fd stdout_read, Deadline deadline)
+      : stages_(stages), running_(running), in_(std::move(stdin_write)), out_(std::move(stdout_read)),
+        deadline_(deadline) {}
 
-  void run() {
+  // Pumps until every pipe is closed; returns false when the deadline passed first (the
+  // children's process groups have then been killed).
+  bool run() {
     std::vector<char> buffer(kChunk);
     while (true) {
       std::vector<pollfd> fds;
@@ -145,8 +178,10 @@ class Pump {
       for (size_t i = 0; i < running_.size(); ++i) {
         if (running_[i].stderr_read) add(fds, roles, running_[i].stderr_read.get(), POLLIN, int(i));
       }
-      if (fds.empty()) return;
-      if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (fds.empty()) return true;
+      int wait_ms = poll_timeout_ms();
+      if (wait_ms == 0) return expire();
+      if (poll(fds.data(), fds.size(), wait_ms) < 0) {
         if (errno == EINTR) continue;
         throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
       }
@@ -160,6 +195,25 @@ class Pump {
   }
 
  private:
+  // Milliseconds poll() may wait: -1 without a deadline, 0 once it has passed.
+  int poll_timeout_ms() const {
+    if (!deadline_) return -1;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - Clock::now()).count();
+    return left <= 0 ? 0 : int(std::min<long long>(left, 1 << 30));
+  }
+
+  // Kills every stage's process group and stops pumping: a grandchild that left the group could
+  // otherwise hold a pipe open forever.
+  bool expire() {
+    for (auto& s : running_) {
+      if (s.pid > 0) kill(-s.pid, SIGKILL);
+      s.stderr_read.reset();
+    }
+    in_.reset();
+    out_.reset();
+    return false;
+  }
+
   static void add(std::vector<pollfd>& fds, std::vector<int>& roles, int fd, short events, int role) {
     fds.push_back(pollfd{fd, events, 0});
     roles.push_back(role);
@@ -211,6 +265,7 @@ class Pump {
   std::vector<Stage>& running_;
   Fd in_, out_;
   std::string pending_;
+  Deadline deadline_;
 };
 
 void kill_all(std::vector<Stage>& running) {
@@ -226,6 +281,7 @@ void kill_all(std::vector<Stage>& running) {
 }  // namespace
 
 std::string ProcessResult::describe() const {
+  if (timed_out) return "timed out (killed by signal " + std::to_string(term_signal) + ")";
   if (term_signal != 0) {
     return "killed by signal " + std::to_string(term_signal) + " (" + strsignal(term_signal) + ")";
   }
@@ -267,6 +323,8 @@ std::vector<ProcessResult> run_pipeline(const std::vector<Command>& stages) {
   }
   std::vector<Stage> running(stages.size());
   Fd stdout_read;
+  bool timed_out = false;
+  const Deadline deadline = deadline_of(stages.front());
   try {
     for (size_t i = 0; i < stages.size(); ++i) {
       auto [out_r, out_w] = make_pipe();
@@ -284,17 +342,20 @@ std::vector<ProcessResult> run_pipeline(const std::vector<Command>& stages) {
     stdout_read = std::move(next_stdin);
     set_nonblocking(stdout_read.get());
     for (auto& s : running) set_nonblocking(s.stderr_read.get());
-    Pump(stages, running, std::move(stdin_write), std::move(stdout_read)).run();
+    timed_out = !Pump(stages, running, std::move(stdin_write), std::move(stdout_read), deadline).run();
   } catch (...) {
     kill_all(running);
     throw;
   }
   std::vector<ProcessResult> results;
   for (auto& s : running) {
-    ProcessResult r = decode_status(wait_for(s.pid));
+    auto [status, killed] = wait_until(s.pid, deadline);
+    timed_out |= killed;
+    ProcessResult r = decode_status(status);
     s.waited = true;
     r.stdout_text = std::move(s.result.stdout_text);
     r.stderr_text = std::move(s.result.stderr_text);
+    r.timed_out = timed_out;
     results.push_back(std::move(r));
   }
   return results;

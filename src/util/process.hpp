@@ -2,6 +2,7 @@
 // or a producer, stdout streamed to a callback, stderr kept for the error message.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -25,17 +26,21 @@ struct Command {
   std::string cwd;       // working directory; empty: inherit
   InputSource stdin_source;  // null: stdin is /dev/null (or the previous stage of a pipeline)
   OutputSink on_stdout;      // null: stdout is captured into ProcessResult::stdout_text
+  bool stderr_to_stdout = false;  // the child's stderr goes where its stdout goes (one ordered stream)
+  std::chrono::milliseconds timeout{0};  // > 0: the stages' process groups are killed when exceeded
+                                         // (pipelines: the first stage's timeout counts)
 };
 
 // How a child ended.
 struct ProcessResult {
   int exit_code = -1;       // exit status, or -1 when killed by a signal
   int term_signal = 0;      // the signal that killed it, or 0
+  bool timed_out = false;   // killed because Command::timeout was exceeded
   std::string stdout_text;  // captured stdout when the command had no on_stdout sink
   std::string stderr_text;  // everything it wrote to stderr
   // True when it exited with status 0.
   bool ok() const { return exit_code == 0; }
-  // "exit status 2" / "killed by signal 9 (Killed)", for messages.
+  // "exit status 2" / "killed by signal 9 (Killed)" / "timed out (killed by signal 9 (Killed))".
   std::string describe() const;
 };
 
