@@ -1,9 +1,61 @@
-// `migsafe test` and `migsafe rls`: the verification and RLS checks alone; they change nothing.
+// `migsafe test` and `migsafe rls`: the verification and RLS checks alone, each in a transaction
+// that is rolled back; they change nothing.
+#include <memory>
+
 #include "cli/command.hpp"
+#include "cli/target.hpp"
+#include "config/pipeline.hpp"
+#include "pipeline/checks_step.hpp"
+#include "pipeline/connect.hpp"
+#include "pipeline/run.hpp"
 
 namespace migsafe::cli {
+namespace {
 
-void register_test(CLI::App&, Globals&) {}
-void register_rls(CLI::App&, Globals&) {}
+struct CheckFlags {
+  std::string pipeline;
+  TargetOptions target;
+  std::string report_file;
+};
+
+int checks_command(const CheckFlags& flags, const Console& console, const std::string& command) {
+  config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
+  Target target = resolve_target(flags.target, &pipeline);
+  pipeline::Context context(pipeline, target.conninfo);
+  context.observer.on_step = [&console](const report::Step& s) { console.step(s); };
+  context.report.command = command;
+  context.report.pipeline = pipeline.name;
+  context.report.pipeline_file = pipeline.file.string();
+  context.report.run_id = pipeline::new_run_id();
+  context.report.database_url = target.display;
+  pipeline::connect(context, true);
+  pipeline::ChecksOutcome outcome =
+      command == "test" ? pipeline::run_verify(context, false, false) : pipeline::run_rls(context, false);
+  for (const auto& line : outcome.failures) context.report.errors.push_back(line);
+  context.report.status = outcome.ok ? "succeeded" : "failed";
+  context.report.exit_code = outcome.ok ? 0 : 1;
+  return publish_report(context.report, console, flags.report_file);
+}
+
+void register_checks(CLI::App& app, Globals& globals, const std::string& name, const std::string& help) {
+  auto flags = std::make_shared<CheckFlags>();
+  CLI::App* cmd = app.add_subcommand(name, help);
+  cmd->add_option("PIPELINE", flags->pipeline, "Pipeline file (TOML)")->required();
+  add_target_options(cmd, flags->target);
+  cmd->add_option("--report", flags->report_file, "Write the JSON report to this file");
+  cmd->callback([&globals, flags, name] {
+    globals.action = [flags, name](const Console& console) { return checks_command(*flags, console, name); };
+  });
+}
+
+}  // namespace
+
+void register_test(CLI::App& app, Globals& globals) {
+  register_checks(app, globals, "test", "Run the verification tests (pgTAP files, assertions) alone; changes nothing");
+}
+
+void register_rls(CLI::App& app, Globals& globals) {
+  register_checks(app, globals, "rls", "Run the RLS lints, cases and default-deny check alone; changes nothing");
+}
 
 }  // namespace migsafe::cli

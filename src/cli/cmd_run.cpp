@@ -2,6 +2,8 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/publish.hpp"
+#include "report/github.hpp"
 #include "cli/target.hpp"
 #include "config/pipeline.hpp"
 #include "core/error.hpp"
@@ -19,7 +21,17 @@ struct RunFlags {
   bool allow_changed = false;
   bool dry_run = false;
   bool no_backup = false;
+  std::string checklist_file;
+  bool github = false;
 };
+
+PublishOptions publish_options(const RunFlags& flags) {
+  PublishOptions options;
+  options.checklist_file = flags.checklist_file;
+  options.github = report::github_actions_enabled(flags.github);
+  options.report_file = flags.report_file;
+  return options;
+}
 
 pipeline::Observer observer_for(const Console& console) {
   return pipeline::Observer{[&console](const report::Step& s) { console.step(s); },
@@ -33,11 +45,16 @@ int run_command(const RunFlags& flags, const Console& console) {
   util::TempDir scratch("migsafe-dry-run-");
   if (flags.dry_run) pipeline.backup.dir = scratch.path() / "backups";
   Target target = resolve_target(flags.target, &pipeline);
+  const PublishOptions publish = publish_options(flags);
+  if (publish.github) {  // before anything else is printed, so the runner hides it everywhere
+    report::emit_mask(target.conninfo.password(), workflow_stream(console));
+  }
   console.note("migsafe run " + pipeline.name + " on " + target.display);
   pipeline::Context context(pipeline, target.conninfo);
   context.observer = observer_for(console);
   context.options.allow_changed = flags.allow_changed;
   context.options.to_version = flags.to_version;
+  context.options.report_file = flags.report_file;
   context.options.dry_run = flags.dry_run;
   context.options.no_backup = flags.no_backup;
   context.report.dry_run = flags.dry_run;
@@ -53,9 +70,9 @@ int run_command(const RunFlags& flags, const Console& console) {
     context.report.errors.push_back(e.what());
     if (context.report.status.empty()) context.report.status = "refused";
     context.report.exit_code = int(e.code());
-    return publish_report(context.report, console, flags.report_file);
+    return publish_report(context.report, console, publish);
   }
-  return publish_report(context.report, console, flags.report_file);
+  return publish_report(context.report, console, publish);
 }
 
 }  // namespace
@@ -70,6 +87,9 @@ void register_run(CLI::App& app, Globals& globals) {
   cmd->add_flag("--dry-run", flags->dry_run,
                 "Run everything in one transaction and roll it back, even on success; backup to a temporary directory");
   cmd->add_flag("--no-backup", flags->no_backup, "With --dry-run: skip the backup (reported as skipped)");
+  cmd->add_option("--checklist", flags->checklist_file, "Write a Markdown release checklist with evidence to this file");
+  cmd->add_flag("--github", flags->github,
+                "GitHub Actions output: annotations, job summary, step outputs (default when GITHUB_ACTIONS=true)");
   cmd->add_flag("--allow-changed", flags->allow_changed,
                 "Run although applied migrations were edited or deleted, or pending ones are older than applied ones");
   cmd->callback([&globals, flags] {

@@ -25,6 +25,7 @@ struct RunOptions {
   bool no_backup = false;      // dry runs only: skip the backup (reported as skipped)
   bool allow_changed = false;  // run although applied migrations were edited
   std::string to_version;      // apply pending migrations up to this version only
+  std::string report_file;     // --report, for hooks (MIGSAFE_REPORT); may be empty
 };
 
 // Receives progress as it happens, for the terminal; the report holds the same facts.

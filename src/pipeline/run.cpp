@@ -8,6 +8,8 @@
 #include "core/error.hpp"
 #include "pg/run_lock.hpp"
 #include "pipeline/backup_step.hpp"
+#include "pipeline/checks_step.hpp"
+#include "pipeline/hook_steps.hpp"
 #include "pipeline/connect.hpp"
 #include "pipeline/migrate.hpp"
 #include "pipeline/recover.hpp"
@@ -82,26 +84,61 @@ void finish_ledger(Context& context) {
   }
 }
 
+MigrateOutcome migrate_step(Context& context) {
+  StepTimer step(context, "migrate");
+  MigrateOutcome outcome;
+  try {
+    outcome = apply_migrations(context);
+  } catch (const pg::QueryError& e) {
+    outcome.ok = false;
+    outcome.failure = std::string("migration session failed: ") + e.what();
+    outcome.committed_any = outcome.committed_any || context.report.mode != "atomic";
+  }
+  if (outcome.ok) step.ok(std::to_string(context.report.migrations.size()) + " applied (" + context.report.mode + ")");
+  else step.failed(outcome.failure);
+  return outcome;
+}
+
+// Verification and RLS checks after the migrations: inside the open transaction in an atomic
+// run, so a failing check rolls the migrations back with it.
+void check_step(Context& context, MigrateOutcome& outcome) {
+  const bool inside = context.report.mode == "atomic";
+  try {
+    ChecksOutcome verify = run_verify(context, inside, true);
+    ChecksOutcome rls = context.pipeline.rls.enabled ? run_rls(context, inside) : ChecksOutcome{};
+    for (const auto* failed : {&verify, &rls}) {
+      for (const auto& line : failed->failures) context.report.errors.push_back(line);
+    }
+    if (verify.ok && rls.ok) return;
+    outcome.failure = "verification failed";
+  } catch (const pg::QueryError& e) {
+    outcome.failure = std::string("checks failed: ") + e.what();
+    context.report.errors.push_back(outcome.failure);
+  }
+  outcome.ok = false;
+  outcome.committed_any = !inside;
+}
+
+void commit_step(Context& context, MigrateOutcome& outcome) {
+  if (context.report.mode != "atomic") return;
+  try {
+    finish_atomic(context, true);
+  } catch (const pg::QueryError& e) {  // e.g. a deferred constraint: the transaction is gone
+    outcome.ok = false;
+    outcome.failure = std::string("COMMIT failed: ") + e.what();
+    context.report.errors.push_back(outcome.failure);
+  }
+}
+
 void migrate_and_settle(Context& context) {
   choose_mode(context);
-  MigrateOutcome outcome;
-  {
-    StepTimer step(context, "migrate");
-    try {
-      outcome = apply_migrations(context);
-      if (outcome.ok && context.report.mode == "atomic" && !context.options.dry_run) finish_atomic(context, true);
-    } catch (const pg::QueryError& e) {
-      outcome.ok = false;
-      outcome.failure = std::string("migration session failed: ") + e.what();
-      outcome.committed_any = outcome.committed_any || context.report.mode != "atomic";
-    }
-    if (outcome.ok) step.ok(std::to_string(context.report.migrations.size()) + " applied (" + context.report.mode + ")");
-    else step.failed(outcome.failure);
-  }
+  MigrateOutcome outcome = migrate_step(context);
+  if (outcome.ok) check_step(context, outcome);
   if (outcome.ok && context.options.dry_run) {
     end_dry_run(context);
     return;
   }
+  if (outcome.ok) commit_step(context, outcome);
   if (outcome.ok) {
     context.report.status = "succeeded";
     context.report.exit_code = 0;
@@ -109,7 +146,7 @@ void migrate_and_settle(Context& context) {
   }
   bool located = false;  // a migration error is shown with its file:line already
   for (const auto& m : context.report.migrations) located = located || m.error.has_value();
-  if (!located) context.report.errors.push_back(outcome.failure);
+  if (!located && context.report.errors.empty()) context.report.errors.push_back(outcome.failure);
   recover(context, outcome);
 }
 
@@ -137,6 +174,7 @@ bool prepare(Context& context) {
   read_history_step(context);
   refuse_on_problems(context);
   if (context.state.pending.empty()) return false;
+  run_before_hook(context);
   if (!context.options.dry_run) start_ledger(context);
   take_snapshot(context);
   util::throw_if_interrupted();
@@ -174,6 +212,7 @@ void run(Context& context) {
     return;
   }
   migrate_and_settle(context);
+  run_after_hook(context);
   finish_ledger(context);
 }
 

@@ -102,13 +102,27 @@ TEST_CASE("scan_migrations reads and sorts migrations by number", "[migration_fi
 
 TEST_CASE("scan_migrations keeps the raw bytes and hashes them", "[migration_files]") {
   ScratchDir dir;
-  std::string bytes("select 1;\r\n\0\xff", 14);
+  std::string bytes("\xEF\xBB\xBFselect 'caf\xC3\xA9';\r\n");
   dir.write("1_binary.sql", bytes);
   std::vector<MigrationFile> files = scan_migrations(dir.path());
   REQUIRE(files.size() == 1);
   CHECK(files[0].sql == bytes);
   CHECK(files[0].checksum == migsafe::util::sha256_hex(bytes));
   CHECK(files[0].checksum.size() == 64);
+}
+
+TEST_CASE("scan_migrations refuses NUL bytes and invalid UTF-8 with line and column", "[migration_files]") {
+  ScratchDir dir;
+  dir.write("1_nul.sql", std::string("select 1;\r\nselect\0 2;", 21));
+  dir.write("2_latin1.sql", "select 'caf\xe9';");
+  try {
+    scan_migrations(dir.path());
+    FAIL("expected an error");
+  } catch (const migsafe::Error& e) {
+    CHECK(e.code() == migsafe::Exit::usage);
+    CHECK(std::string(e.what()).find("1_nul.sql:2:7: contains a NUL byte") != std::string::npos);
+    CHECK(std::string(e.what()).find("2_latin1.sql:1:12: invalid UTF-8 (byte 0xe9)") != std::string::npos);
+  }
 }
 
 TEST_CASE("scan_migrations ignores hidden files, directories and other files",
