@@ -6,6 +6,7 @@
 #include "config/pipeline.hpp"
 #include "core/error.hpp"
 #include "pipeline/run.hpp"
+#include "util/strings.hpp"
 
 namespace migsafe::cli {
 namespace {
@@ -46,6 +47,12 @@ void print_status(const pipeline::Context& context, const Console& console) {
   for (const auto* f : context.state.applied) console.note("applied  " + f->version + "_" + f->name);
   for (const auto* f : context.state.pending) console.note("pending  " + f->version + "_" + f->name);
   for (const auto& p : context.state.problems) console.note(p.kind + "  " + p.message);
+  for (const auto& run : context.interrupted) {
+    console.note("interrupted run " + run.run_id + " (started " + run.started_at + " on " + run.host + "), committed [" +
+                 util::join(run.applied) +
+                 "] of the migrations up to " + run.to_version + "; its pre-run backup is " +
+                 (run.backup_id.empty() ? "none" : run.backup_id));
+  }
   console.note("database version " + context.state.current_version);
 }
 
@@ -59,6 +66,9 @@ int inspect_command(const InspectFlags& flags, const Console& console, const std
   context.report.database_url = target.display;
   pipeline::inspect(context);
   for (const auto& p : context.state.problems) context.report.warnings.push_back(p.kind + ": " + p.message);
+  for (const auto& run : context.interrupted) {
+    context.report.warnings.push_back("interrupted run " + run.run_id + " (backup " + run.backup_id + ")");
+  }
   context.report.status = context.state.pending.empty() ? "nothing_to_do" : "pending";
   if (command == "plan") print_plan(context, console);
   else {

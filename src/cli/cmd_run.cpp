@@ -19,6 +19,7 @@ struct RunFlags {
   std::string report_file;
   std::string to_version;
   bool allow_changed = false;
+  bool resume = false;
   bool dry_run = false;
   bool no_backup = false;
   std::string checklist_file;
@@ -53,6 +54,7 @@ int run_command(const RunFlags& flags, const Console& console) {
   pipeline::Context context(pipeline, target.conninfo);
   context.observer = observer_for(console);
   context.options.allow_changed = flags.allow_changed;
+  context.options.resume = flags.resume;
   context.options.to_version = flags.to_version;
   context.options.report_file = flags.report_file;
   context.options.dry_run = flags.dry_run;
@@ -90,6 +92,8 @@ void register_run(CLI::App& app, Globals& globals) {
   cmd->add_option("--checklist", flags->checklist_file, "Write a Markdown release checklist with evidence to this file");
   cmd->add_flag("--github", flags->github,
                 "GitHub Actions output: annotations, job summary, step outputs (default when GITHUB_ACTIONS=true)");
+  cmd->add_flag("--resume", flags->resume,
+                "Go on although an interrupted run left the database partly migrated (per-migration mode)");
   cmd->add_flag("--allow-changed", flags->allow_changed,
                 "Run although applied migrations were edited or deleted, or pending ones are older than applied ones");
   cmd->callback([&globals, flags] {

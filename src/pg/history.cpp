@@ -106,6 +106,46 @@ void record_run_start(Session& session, const RunRecord& run) {
       {run.run_id, run.pipeline, run.host, run.ci_url, run.backup_id, run.from_version});
 }
 
+bool InterruptedRun::partly_applied() const {
+  if (applied.empty()) return false;
+  for (const auto& v : applied) {
+    if (v == to_version) return false;
+  }
+  return true;
+}
+
+std::vector<InterruptedRun> find_interrupted_runs(Session& session) {
+  std::vector<InterruptedRun> out;
+  if (!table_exists(session, "migsafe.runs")) return out;
+  const char* sql =
+      "select r.run_id, coalesce(r.pipeline, ''), coalesce(r.host, ''), r.started_at::text, coalesce(r.backup_id, ''), "
+      "coalesce(r.from_version, ''), coalesce(r.to_version, ''), "
+      "coalesce((select string_agg(m.version, ',' order by m.version) from migsafe.migrations m where m.run_id = r.run_id), '') "
+      "from migsafe.runs r where r.status = 'running' order by r.started_at";
+  for (const auto& row : session.query(sql).rows) {
+    InterruptedRun run{*row[0], *row[1], *row[2], *row[3], *row[4], *row[5], *row[6], {}};
+    std::string list = *row[7];
+    for (size_t start = 0; !list.empty() && start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      run.applied.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    out.push_back(std::move(run));
+  }
+  return out;
+}
+
+void mark_run(Session& session, const std::string& run_id, const std::string& status) {
+  session.query("UPDATE migsafe.runs SET status = $2, finished_at = coalesce(finished_at, now()) WHERE run_id = $1",
+                {run_id, status});
+}
+
+void record_run_backup(Session& session, const std::string& run_id, const std::string& backup_id,
+                       const std::string& to_version) {
+  session.query("UPDATE migsafe.runs SET backup_id = $2, to_version = $3 WHERE run_id = $1", {run_id, backup_id, to_version});
+}
+
 void record_run_end(Session& session, const std::string& run_id, const std::string& status,
                     const std::string& to_version, const std::string& report_json) {
   session.query(

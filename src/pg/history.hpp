@@ -35,6 +35,24 @@ struct RunRecord {
   std::string run_id, pipeline, host, ci_url, backup_id, from_version, to_version;
 };
 
+// A run whose row still says "running" although no session holds the run lock: migsafe died
+// (kill -9, lost machine) in the middle of it.
+struct InterruptedRun {
+  std::string run_id, pipeline, host, started_at, backup_id, from_version, to_version;
+  std::vector<std::string> applied;  // versions it committed, per the ledger
+  // True when it committed some of its migrations but not up to its target (per-migration mode).
+  bool partly_applied() const;
+};
+
+// Runs left "running" by a migsafe that died. Only meaningful while the caller holds the run lock
+// (or has just checked that nobody does).
+std::vector<InterruptedRun> find_interrupted_runs(Session& session);
+// Sets a run's status (e.g. "interrupted") without touching its report.
+void mark_run(Session& session, const std::string& run_id, const std::string& status);
+// Records the run's backup and target version as soon as they are known.
+void record_run_backup(Session& session, const std::string& run_id, const std::string& backup_id,
+                       const std::string& to_version);
+
 // Reads both history tables; missing tables mean empty history.
 History read_history(Session& session);
 // Creates the Supabase CLI's history table (exactly as the CLI does) when `supabase`, and the ledger.

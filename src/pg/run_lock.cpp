@@ -68,6 +68,12 @@ std::optional<LockHolder> acquire_run_lock(Session& session, std::chrono::millis
   }
 }
 
+bool run_lock_free(Session& session) {
+  if (!try_lock(session)) return false;
+  release_run_lock(session);
+  return true;
+}
+
 void release_run_lock(Session& session) { session.query("select pg_advisory_unlock(" + kKey + ")"); }
 
 }  // namespace migsafe::pg

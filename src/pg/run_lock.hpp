@@ -27,6 +27,8 @@ struct LockHolder {
 // Tries to take the lock on `session` until `wait` has passed (polling; interrupts are honoured).
 // Returns nullopt when taken, else who holds it.
 std::optional<LockHolder> acquire_run_lock(Session& session, std::chrono::milliseconds wait);
+// True when no session holds the run lock right now (takes and releases it at once).
+bool run_lock_free(Session& session);
 // Releases the lock (it is also released when the session closes, e.g. if migsafe dies).
 void release_run_lock(Session& session);
 

@@ -128,6 +128,9 @@ Session::Session(const ConnInfo& target, const std::string& application_name)
   impl_->connection->inhibit_reactivation(true);
 #pragma GCC diagnostic pop
   impl_->notices = std::make_unique<QuietNotices>(*impl_->connection);
+  // If migsafe dies (kill -9), the server notices within a second even mid-query, rolls back and
+  // frees the run lock, instead of finishing a long statement for nobody.
+  if (server_version_num() >= 140000) exec("SET client_connection_check_interval = '1s'");
 }
 
 Session::~Session() {

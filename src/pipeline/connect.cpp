@@ -24,6 +24,22 @@ std::string hostname() {
   return buffer;
 }
 
+// Transaction-mode poolers (PgBouncer, Supabase's Supavisor on port 6543) hand each transaction to
+// any server connection: a session-level advisory lock, SET and a multi-statement history check
+// are then meaningless. The common cases are recognisable from the target itself.
+std::string pooler_reason(const pg::ConnInfo& target) {
+  const std::string port = target.get("port");
+  const std::string host = target.get("host");
+  if (port == "6543") {
+    return "port 6543 is Supabase's transaction-mode pooler" +
+           std::string(host.find("pooler.supabase.com") != std::string::npos ? " (" + host + ")" : "");
+  }
+  if (target.get("options").find("pgbouncer") != std::string::npos || target.get("pgbouncer") == "true") {
+    return "the connection string names PgBouncer";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::unique_ptr<pg::Session> open_session(const pg::ConnInfo& target, const std::string& application_name) {
@@ -36,6 +52,12 @@ std::unique_ptr<pg::Session> open_session(const pg::ConnInfo& target, const std:
 
 void connect(Context& context, bool with_work) {
   StepTimer step(context, "connect");
+  if (std::string reason = pooler_reason(context.target); !reason.empty()) {
+    const std::string message = reason + ": advisory locks and session settings are unreliable through a "
+                                "transaction-mode pooler. Use the direct connection (port 5432) or a session-mode pooler";
+    if (context.report.command == "run") throw Error(Exit::refused, message);
+    context.report.warnings.push_back(message);
+  }
   const std::string app = "migsafe " + context.report.command + " " + context.report.run_id + " on " + hostname();
   context.control = open_session(context.target, app.substr(0, 63));
   if (with_work) context.work = open_session(context.target, ("migsafe migrate " + context.report.run_id).substr(0, 63));

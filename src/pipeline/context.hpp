@@ -24,6 +24,7 @@ struct RunOptions {
   bool dry_run = false;        // roll everything back at the end, even on success
   bool no_backup = false;      // dry runs only: skip the backup (reported as skipped)
   bool allow_changed = false;  // run although applied migrations were edited
+  bool resume = false;         // go on although an interrupted run left the database partly migrated
   std::string to_version;      // apply pending migrations up to this version only
   std::string report_file;     // --report, for hooks (MIGSAFE_REPORT); may be empty
 };
@@ -55,6 +56,7 @@ struct Context {
   std::string backup_file;                         // data file of this run's backup, if any
   std::string backup_compression;
   std::vector<std::string> applied_this_run;       // versions committed by this run
+  std::vector<pg::InterruptedRun> interrupted;     // runs a dead migsafe left "running"
 
   // Shows `line` now (stderr, unless quiet).
   void note(const std::string& line) const {

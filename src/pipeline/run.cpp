@@ -14,6 +14,7 @@
 #include "pipeline/migrate.hpp"
 #include "pipeline/recover.hpp"
 #include "util/interrupt.hpp"
+#include "util/strings.hpp"
 
 namespace migsafe::pipeline {
 namespace {
@@ -40,6 +41,27 @@ void read_history_step(Context& context) {
       context.state.pending.empty() ? context.state.current_version : context.state.pending.back()->version;
   step.ok(std::to_string(context.state.applied.size()) + " applied, " + std::to_string(context.state.pending.size()) +
           " pending, " + std::to_string(context.state.problems.size()) + " problems");
+}
+
+// A migsafe killed mid-run leaves its run "running". Nothing committed, or everything: note it and
+// go on. Some of a per-migration run committed: the database is partly migrated, so refuse and
+// say exactly how to go back or on.
+void settle_interrupted_runs(Context& context) {
+  for (const auto& run : pg::find_interrupted_runs(*context.control)) {
+    if (run.partly_applied() && !context.options.resume) {
+      const std::string pipeline = context.pipeline.file.string();
+      throw Error(Exit::refused,
+                  "run " + run.run_id + " (started " + run.started_at + " on " + run.host +
+                      ") was interrupted after committing " + util::join(run.applied) + " of the migrations up to " +
+                      run.to_version + ": the database is partly migrated. With the same target as this run:\n"
+                      "  to return to the state before it:  migsafe backup restore " + pipeline + " --id " +
+                      run.backup_id + " --yes\n  to go on from where it stopped:   migsafe run " + pipeline + " --resume");
+    }
+    pg::mark_run(*context.control, run.run_id, "interrupted");
+    context.report.warnings.push_back("run " + run.run_id + " was interrupted " +
+                                      (run.applied.empty() ? "before it committed anything" : "after committing " + util::join(run.applied)) +
+                                      "; marked as interrupted");
+  }
 }
 
 void refuse_on_problems(Context& context) {
@@ -166,12 +188,14 @@ void inspect(Context& context) {
   load_files(context);
   connect(context, false);
   read_history_step(context);
+  if (pg::run_lock_free(*context.control)) context.interrupted = pg::find_interrupted_runs(*context.control);
   choose_mode(context);
 }
 
 // Everything before the first change: history, snapshot, backup. False when there is nothing to do.
 bool prepare(Context& context) {
   read_history_step(context);
+  settle_interrupted_runs(context);
   refuse_on_problems(context);
   if (context.state.pending.empty()) return false;
   run_before_hook(context);
@@ -183,6 +207,10 @@ bool prepare(Context& context) {
     StepTimer(context, "backup").skipped("--no-backup: a dry run changes nothing to restore");
   } else {
     take_backup(context);
+    if (!context.options.dry_run) {
+      pg::record_run_backup(*context.control, context.report.run_id, context.report.backup.value("backup_id", ""),
+                            context.report.to_version);
+    }
   }
   util::throw_if_interrupted();
   return true;

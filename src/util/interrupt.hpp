@@ -6,7 +6,7 @@
 
 namespace migsafe::util {
 
-// Installs the SIGINT/SIGTERM handlers and ignores SIGPIPE. Call once, early in main.
+// Installs the SIGINT/SIGTERM handlers and ignores SIGPIPE and SIGXFSZ. Call once, early in main.
 void install_interrupt_handlers();
 // The signal received (SIGINT or SIGTERM), or 0.
 int interrupted_by();

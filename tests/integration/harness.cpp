@@ -1,5 +1,10 @@
 #include "harness.hpp"
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <fstream>
 
 #include "pg/ephemeral_cluster.hpp"
@@ -89,6 +94,46 @@ Outcome Project::migsafe(const std::vector<std::string>& args, const std::map<st
                  "GITHUB_ACTIONS"};
   auto r = util::run_process(c);
   return Outcome{r.exit_code, r.stdout_text, r.stderr_text};
+}
+
+int Project::spawn_migsafe(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {MIGSAFE_BINARY};
+  for (auto a : args) {
+    if (a == "{pipeline}") a = pipeline_path().string();
+    if (a == "{db}") a = db_arg();
+    argv.push_back(a);
+  }
+  const std::string out = (dir() / "spawned.out").string();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> raw;
+    for (auto& a : argv) raw.push_back(a.data());
+    raw.push_back(nullptr);
+    execv(raw[0], raw.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int Project::wait_migsafe(int pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool Project::wait_for_query(const std::string& text, int seconds) const {
+  auto s = session();
+  for (int i = 0; i < seconds * 10; ++i) {
+    auto n = s->query("select count(*) from pg_stat_activity where datname = current_database() and "
+                      "pid <> pg_backend_pid() and position($1 in query) > 0 and state = 'active'", {text});
+    if (n.scalar() != "0") return true;
+    usleep(100 * 1000);
+  }
+  return false;
 }
 
 std::string Project::fingerprint() const { return pg::take_fingerprint(*session(), {"public"}).hash; }

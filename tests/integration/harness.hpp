@@ -57,6 +57,13 @@ class Project {
   // Runs migsafe with `args`; "{pipeline}" and "{db}" are replaced.
   Outcome migsafe(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) const;
 
+  // Starts migsafe with `args` in the background (output to files in the project dir); returns its pid.
+  int spawn_migsafe(const std::vector<std::string>& args) const;
+  // Waits for a spawned migsafe; returns its exit code, or 128 + signal.
+  static int wait_migsafe(int pid);
+  // Waits up to `seconds` until a backend of this database runs a query containing `text`.
+  bool wait_for_query(const std::string& text, int seconds = 20) const;
+
   // Schema fingerprint of `public` as migsafe computes it.
   std::string fingerprint() const;
   // A hash over every row of every table in `public` (data equality, not only counts).

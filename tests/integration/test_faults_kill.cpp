@@ -1,0 +1,74 @@
+// kill -9 of migsafe mid-run: the database is in the pre-run state or fully migrated, never in
+// between, except a per-migration run, which the next run refuses to build on blindly.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include "harness.hpp"
+
+using migsafe::test::Project;
+
+TEST_CASE("kill -9 during an atomic migration leaves the pre-run state and no stale lock", "[faults]") {
+  Project p("kill_atomic");
+  p.pipeline();
+  p.migration("20240101000000_base.sql", "create table public.t (id int);\ninsert into public.t values (1);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const std::string fingerprint = p.fingerprint();
+  const std::string data = p.data_hash();
+  p.migration("20240102000000_slow.sql", "alter table public.t add column v int;\nselect pg_sleep(3);\n");
+
+  int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
+  REQUIRE(p.wait_for_query("pg_sleep(3)"));
+  kill(pid, SIGKILL);
+  CHECK(Project::wait_migsafe(pid) == 128 + SIGKILL);
+  usleep(1500 * 1000);  // the server notices the dead client within client_connection_check_interval
+
+  CHECK(p.fingerprint() == fingerprint);
+  CHECK(p.data_hash() == data);
+  CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
+
+  auto status = p.migsafe({"status", "{pipeline}", "--db", "{db}"});
+  CHECK(status.err.find("interrupted run") != std::string::npos);
+  auto next = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(next.err);
+  CHECK(next.exit_code == 0);
+  CHECK(next.err.find("interrupted before it committed anything") != std::string::npos);
+  CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "2");
+  CHECK(p.value("select count(*) from migsafe.runs where status = 'interrupted'") == "1");
+}
+
+TEST_CASE("kill -9 between per-migration commits: status shows it and the next run refuses with the way out",
+          "[faults]") {
+  Project p("kill_per_migration");
+  p.pipeline(migsafe::test::pipeline_body_with("dir = \"migrations\"", "dir = \"migrations\"\nmode = \"per-migration\""));
+  p.migration("20240101000000_base.sql", "create table public.t (id int);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  p.migration("20240102000000_quick.sql", "alter table public.t add column a int;\n");
+  p.migration("20240103000000_slow.sql", "alter table public.t add column b int;\nselect pg_sleep(3);\n");
+
+  int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
+  REQUIRE(p.wait_for_query("pg_sleep(3)"));
+  kill(pid, SIGKILL);
+  Project::wait_migsafe(pid);
+  usleep(1500 * 1000);
+  CHECK(p.value("select string_agg(version, ',' order by version) from migsafe.migrations") ==
+        "20240101000000,20240102000000");
+  const std::string backup_id = p.value("select backup_id from migsafe.runs where status = 'running'");
+  CHECK(backup_id.find("_v20240101000000") != std::string::npos);
+
+  auto status = p.migsafe({"status", "{pipeline}", "--db", "{db}"});
+  CHECK(status.err.find("interrupted run") != std::string::npos);
+  CHECK(status.err.find(backup_id) != std::string::npos);
+
+  auto refused = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
+  CHECK(refused.exit_code == 4);
+  CHECK(refused.err.find("partly migrated") != std::string::npos);
+  CHECK(refused.err.find("migsafe backup restore " + p.pipeline_path().string() + " --id " + backup_id + " --yes") !=
+        std::string::npos);
+  CHECK(refused.err.find("--resume") != std::string::npos);
+
+  auto resumed = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--resume"});
+  INFO(resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK(p.value("select count(*) from migsafe.migrations") == "3");
+}
