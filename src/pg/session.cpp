@@ -51,6 +51,10 @@ SqlError error_from_result(const PGresult* result, PGconn* conn) {
     e.message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
     while (!e.message.empty() && e.message.back() == '\n') e.message.pop_back();
   }
+  if (PQstatus(conn) == CONNECTION_BAD) {  // not an SQL error: the server or the network went away
+    if (e.sqlstate.empty()) e.sqlstate = "08006";
+    e.message = "connection to the server lost: " + e.message;
+  }
   return e;
 }
 

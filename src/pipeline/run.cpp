@@ -141,11 +141,30 @@ void check_step(Context& context, MigrateOutcome& outcome) {
   outcome.committed_any = !inside;
 }
 
+// When the connection drops during COMMIT nobody knows whether it happened: the ledger rows this
+// run wrote in the same transaction tell, once a new session can look.
+bool commit_happened(Context& context) {
+  auto session = open_session(context.target, "migsafe verify " + context.report.run_id);
+  auto rows = session->query("select count(*) from migsafe.migrations where run_id = $1", {context.report.run_id});
+  return rows.scalar() == std::to_string(context.report.migrations.size());
+}
+
 void commit_step(Context& context, MigrateOutcome& outcome) {
   if (context.report.mode != "atomic") return;
   try {
     finish_atomic(context, true);
   } catch (const pg::QueryError& e) {  // e.g. a deferred constraint: the transaction is gone
+    if (e.connection_lost()) {
+      try {
+        if (commit_happened(context)) {
+          context.report.warnings.push_back("the connection dropped during COMMIT; the ledger shows it committed");
+          for (auto& m : context.report.migrations) context.applied_this_run.push_back(m.version);
+          return;
+        }
+      } catch (const Error&) {
+        // Still unreachable: recovery below reports what it can verify.
+      }
+    }
     outcome.ok = false;
     outcome.failure = std::string("COMMIT failed: ") + e.what();
     context.report.errors.push_back(outcome.failure);

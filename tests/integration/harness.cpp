@@ -81,9 +81,11 @@ void Project::pipeline(const std::string& body) const {
   std::ofstream(pipeline_path()) << (body.empty() ? default_pipeline_body() : body);
 }
 
-Outcome Project::migsafe(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) const {
+Outcome Project::migsafe(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                         const std::string& shell_prefix) const {
   util::Command c;
-  c.argv = {MIGSAFE_BINARY};
+  if (!shell_prefix.empty()) c.argv = {"/bin/sh", "-c", shell_prefix + "exec \"$0\" \"$@\""};
+  c.argv.push_back(MIGSAFE_BINARY);
   for (auto a : args) {
     if (a == "{pipeline}") a = pipeline_path().string();
     if (a == "{db}") a = db_arg();

@@ -55,7 +55,9 @@ class Project {
   std::filesystem::path pipeline_path() const { return dir() / "pipeline.toml"; }
 
   // Runs migsafe with `args`; "{pipeline}" and "{db}" are replaced.
-  Outcome migsafe(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) const;
+  // With `shell_prefix` (e.g. "ulimit -f 8; "), runs it through /bin/sh with that prefix.
+  Outcome migsafe(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                  const std::string& shell_prefix = "") const;
 
   // Starts migsafe with `args` in the background (output to files in the project dir); returns its pid.
   int spawn_migsafe(const std::vector<std::string>& args) const;
