@@ -79,3 +79,25 @@ TEST_CASE("supabase-shim refuses a database with a real auth schema", "[target]"
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("already has an `auth` schema") != std::string::npos);
 }
+
+TEST_CASE("libpq's PG* variables name the target when nothing else does", "[target]") {
+  Project p("pg_env_target");
+  p.pipeline();
+  p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
+  auto info = p.conninfo();
+  auto r = p.migsafe({"run", "{pipeline}", "--json"},
+                     {{"PGHOST", info.get("host")}, {"PGPORT", info.get("port")}, {"PGDATABASE", info.get("dbname")},
+                      {"PGUSER", "postgres"}});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(p.value("select to_regclass('public.a') is not null") == "t");
+}
+
+TEST_CASE("--local with no local Supabase running says how to start one", "[target]") {
+  Project p("local_missing", false);
+  p.pipeline();
+  auto r = p.migsafe({"run", "{pipeline}", "--local"});
+  CHECK(r.exit_code == 4);
+  CHECK(r.err.find("supabase start") != std::string::npos);
+  CHECK(r.err.find("--ephemeral") != std::string::npos);
+}
