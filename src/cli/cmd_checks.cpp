@@ -8,6 +8,8 @@
 #include "pipeline/checks_step.hpp"
 #include "pipeline/connect.hpp"
 #include "pipeline/run.hpp"
+#include "core/error.hpp"
+#include "util/temp_dir.hpp"
 
 namespace migsafe::cli {
 namespace {
@@ -18,9 +20,26 @@ struct CheckFlags {
   std::string report_file;
 };
 
+// A throwaway database starts empty: apply the pipeline's migrations first (checks off, backup to
+// a temporary directory), so the checks have something to check.
+void migrate_throwaway(const config::Pipeline& pipeline, const Target& target, const Console& console) {
+  config::Pipeline setup = pipeline;
+  util::TempDir scratch("migsafe-setup-");
+  setup.backup.dir = scratch.path() / "backups";
+  setup.verify = {};
+  setup.rls.enabled = false;
+  pipeline::Context context(setup, target.conninfo);
+  context.report.command = "run";
+  context.report.run_id = pipeline::new_run_id();
+  pipeline::run(context);
+  if (context.report.exit_code != 0) throw Error(Exit(context.report.exit_code), "the migrations failed on the throwaway database");
+  console.note("applied " + std::to_string(context.report.migrations.size()) + " migrations to the throwaway database");
+}
+
 int checks_command(const CheckFlags& flags, const Console& console, const std::string& command) {
   config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
   Target target = resolve_target(flags.target, &pipeline);
+  if (target.cluster) migrate_throwaway(pipeline, target, console);
   pipeline::Context context(pipeline, target.conninfo);
   context.observer.on_step = [&console](const report::Step& s) { console.step(s); };
   context.report.command = command;
