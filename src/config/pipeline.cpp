@@ -69,6 +69,7 @@ Pipeline read_pipeline(const detail::TableReader& root, const fs::path& file, co
   pipeline.database = detail::read_database(root.section("database"));
   pipeline.migrations = detail::read_migrations(root.section("migrations"));
   pipeline.backup = detail::read_backup(root.section("backup"));
+  detail::check_backup_dir(root.section("backup"), pipeline.backup, pipeline.migrations);
   pipeline.verify = detail::read_verify(root.section("verify"));
   pipeline.rls = detail::read_rls(root.section("rls"), pipeline.database);
   pipeline.rls.enabled = root.find("rls") != nullptr;

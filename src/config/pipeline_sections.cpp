@@ -174,6 +174,37 @@ Backup read_backup(const TableReader& table) {
   return backup;
 }
 
+namespace {
+
+// True when `path` is `dir` or below it.
+bool is_within(const fs::path& path, const fs::path& dir) {
+  fs::path relative = path.lexically_relative(dir);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
+}  // namespace
+
+void check_backup_dir(const TableReader& table, const Backup& backup, const Migrations& migrations) {
+  static const char* const kSystemDirs[] = {"/bin",  "/boot", "/dev",  "/etc", "/lib", "/lib32", "/lib64",
+                                            "/proc", "/run",  "/sbin", "/sys", "/usr", "/var/lib/postgresql"};
+  std::error_code ec;
+  const fs::path real = fs::weakly_canonical(backup.dir, ec);
+  if (ec) return;
+  const std::string how = real == backup.dir ? "" : " (through '..' or a symlink)";
+  bool system = real == real.root_path();
+  for (const char* dir : kSystemDirs) system = system || is_within(real, dir);
+  if (system) {
+    table.error("dir", "'" + table.key_path("dir") + "' resolves to " + real.string() + how +
+                           ": migsafe does not write backups into system directories");
+    return;
+  }
+  const fs::path migrations_dir = fs::weakly_canonical(migrations.dir, ec);
+  if (!ec && is_within(real, migrations_dir)) {
+    table.error("dir", "'" + table.key_path("dir") + "' resolves to " + real.string() + how +
+                           ", inside the migrations directory: its schema snapshots would be read as migrations");
+  }
+}
+
 Hooks read_hooks(const TableReader& table) {
   table.allow_only({"before", "on_success", "on_failure", "timeout"});
   Hooks hooks;

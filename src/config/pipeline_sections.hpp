@@ -13,6 +13,9 @@ Database read_database(const TableReader& table);
 Migrations read_migrations(const TableReader& table);
 // `[backup]`, including `[backup.copy]`.
 Backup read_backup(const TableReader& table);
+// Records an error when `backup.dir` resolves (through '..' or symlinks) into a system directory
+// or into the migrations directory, where migsafe must not write.
+void check_backup_dir(const TableReader& table, const Backup& backup, const Migrations& migrations);
 // `[verify]`, including `[[verify.assert]]`.
 Verify read_verify(const TableReader& table);
 // `[rls]`, including `[[rls.case]]`; `exposed_schemas` defaults to `database`'s schemas.

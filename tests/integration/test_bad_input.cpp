@@ -59,6 +59,20 @@ TEST_CASE("bad pipelines and migration files are exit 2 with file and line", "[i
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("pipeline.toml:4:1") != std::string::npos);
   }
+  SECTION("a backup directory that escapes into a system directory through '..'") {
+    p.pipeline("version = 1\n[migrations]\ndir = \"migrations\"\n[backup]\ndir = \"../../../../../../../../etc/migsafe\"\n");
+    check_refused_untouched(p, p.migsafe({"run", "{pipeline}", "--db", "{db}"}),
+                            "pipeline.toml:5:7: 'backup.dir' resolves to /etc/migsafe");
+  }
+  SECTION("a backup directory that escapes through a symlink") {
+    std::filesystem::create_directory_symlink("/usr/share", p.dir() / "shared");
+    p.pipeline("version = 1\n[migrations]\ndir = \"migrations\"\n[backup]\ndir = \"shared/backups\"\n");
+    check_refused_untouched(p, p.migsafe({"run", "{pipeline}", "--db", "{db}"}), "(through '..' or a symlink)");
+  }
+  SECTION("a backup directory inside the migrations directory") {
+    p.pipeline("version = 1\n[migrations]\ndir = \"migrations\"\n[backup]\ndir = \"migrations/backups\"\n");
+    check_refused_untouched(p, p.migsafe({"run", "{pipeline}", "--db", "{db}"}), "inside the migrations directory");
+  }
   SECTION("unknown command-line flag") {
     p.pipeline();
     CHECK(p.migsafe({"run", "{pipeline}", "--no-such-flag"}).exit_code == 2);

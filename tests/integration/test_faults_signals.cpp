@@ -1,0 +1,52 @@
+// SIGINT/SIGTERM: the running query is cancelled, the transaction rolls back, children and
+// throwaway servers are stopped, partial files removed, exit 130.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "harness.hpp"
+
+using migsafe::test::Project;
+
+TEST_CASE("SIGTERM during a migration cancels it, rolls back and exits 130", "[faults][signals]") {
+  Project p("sigterm_migration");
+  p.pipeline();
+  p.migration("20240101000000_base.sql", "create table public.t (id int);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const std::string fingerprint = p.fingerprint();
+  p.migration("20240102000000_slow.sql", "alter table public.t add column v int;\nselect pg_sleep(30);\n");
+  int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
+  REQUIRE(p.wait_for_query("pg_sleep(30)"));
+  kill(pid, SIGTERM);
+  CHECK(Project::wait_migsafe(pid) == 130);
+  CHECK(p.fingerprint() == fingerprint);
+  CHECK(p.value("select count(*) from pg_stat_activity where position('pg_sleep(30)' in query) > 0 and state = 'active' and pid <> pg_backend_pid()") == "0");
+  CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
+  CHECK(p.migsafe({"run", "{pipeline}", "--db", "{db}", "--to", "20240101000000"}).exit_code == 0);  // no stale lock
+}
+
+TEST_CASE("SIGINT stops a throwaway server and removes its directory", "[faults][signals]") {
+  Project p("sigint_ephemeral", false);
+  p.pipeline();
+  p.migration("20240101000000_slow.sql", "create table public.t (id int);\nselect pg_sleep(30);\n");
+  auto before = std::filesystem::directory_iterator("/tmp");
+  std::set<std::string> existing;
+  for (auto& e : before) existing.insert(e.path().string());
+  int pid = p.spawn_migsafe({"run", "{pipeline}", "--ephemeral"});
+  std::string cluster_dir;
+  for (int i = 0; i < 200 && cluster_dir.empty(); ++i) {
+    usleep(100 * 1000);
+    for (auto& e : std::filesystem::directory_iterator("/tmp")) {
+      const std::string path = e.path().string();
+      if (path.find("/tmp/migsafe-pg-") == 0 && !existing.count(path)) cluster_dir = path;
+    }
+  }
+  REQUIRE_FALSE(cluster_dir.empty());
+  usleep(2500 * 1000);  // well into the migration
+  kill(pid, SIGINT);
+  CHECK(Project::wait_migsafe(pid) == 130);
+  CHECK_FALSE(std::filesystem::exists(cluster_dir));
+}
