@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # build
   g++ cmake make pkg-config
+  # fuzzing (libFuzzer) and sanitizers
+  clang libclang-rt-14-dev
   # libraries migsafe links
   libpqxx-dev libpq-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libssl-dev libzstd-dev
   # tests

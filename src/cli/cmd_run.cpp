@@ -8,6 +8,7 @@
 #include "config/pipeline.hpp"
 #include "core/error.hpp"
 #include "pipeline/run.hpp"
+#include "util/progress.hpp"
 #include "util/temp_dir.hpp"
 
 namespace migsafe::cli {
@@ -55,6 +56,7 @@ int run_command(const RunFlags& flags, const Console& console) {
   context.observer = observer_for(console);
   context.options.allow_changed = flags.allow_changed;
   context.options.resume = flags.resume;
+  context.options.progress = util::progress_on_terminal();
   context.options.to_version = flags.to_version;
   context.options.report_file = flags.report_file;
   context.options.dry_run = flags.dry_run;

@@ -5,6 +5,7 @@
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "util/interrupt.hpp"
+#include "util/progress.hpp"
 
 namespace migsafe::cli {
 namespace {
@@ -21,6 +22,7 @@ void add_global_flags(CLI::App& app, Globals& g) {
 
 int run_action(Globals& g) {
   Console console(g.output);
+  if (g.output.quiet) util::disable_progress();
   try {
     int code = g.action(console);
     if (util::interrupted_by() != 0) {

@@ -24,7 +24,8 @@ struct RunOptions {
   bool dry_run = false;        // roll everything back at the end, even on success
   bool no_backup = false;      // dry runs only: skip the backup (reported as skipped)
   bool allow_changed = false;  // run although applied migrations were edited
-  bool resume = false;         // go on although an interrupted run left the database partly migrated
+  bool resume = false;
+  bool progress = false;       // draw progress lines on the terminal (stderr is a TTY, not --quiet)         // go on although an interrupted run left the database partly migrated
   std::string to_version;      // apply pending migrations up to this version only
   std::string report_file;     // --report, for hooks (MIGSAFE_REPORT); may be empty
 };

@@ -6,6 +6,7 @@
 #include "sql/transaction_safety.hpp"
 #include "util/duration.hpp"
 #include "util/interrupt.hpp"
+#include "util/progress.hpp"
 
 namespace migsafe::pipeline {
 namespace {
@@ -97,6 +98,11 @@ bool apply_one(Context& context, const config::MigrationFile& file, report::Migr
   return true;
 }
 
+// "2/5", for progress lines.
+std::string counter(const Context& context, size_t index) {
+  return std::to_string(index + 1) + "/" + std::to_string(context.state.pending.size());
+}
+
 std::string failure_line(const report::Migration& m) {
   const auto& e = *m.error;
   return e.file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.message +
@@ -109,9 +115,11 @@ MigrateOutcome apply_atomic(Context& context) {
   context.work->exec(set_timeouts_sql(context.pipeline, true));
   // A dry run records nothing for good, but runs the history inserts too, inside its transaction.
   if (context.options.dry_run) pg::ensure_history_tables(*context.work, context.pipeline.database.supabase);
+  util::Progress progress("migrate", context.options.progress);
   for (size_t i = 0; i < context.state.pending.size(); ++i) {
     auto& record = context.report.migrations[i];
     const auto* file = context.state.pending[i];
+    progress.show(counter(context, i) + " " + file->version + "_" + file->name, true);
     if (!apply_one(context, *file, record)) {
       outcome.ok = false;
       outcome.failure = failure_line(record);
@@ -146,9 +154,11 @@ bool apply_outside_transaction(Context& context, const config::MigrationFile& fi
 
 MigrateOutcome apply_per_migration(Context& context) {
   MigrateOutcome outcome;
+  util::Progress progress("migrate", context.options.progress);
   for (size_t i = 0; i < context.state.pending.size(); ++i) {
     const auto& file = *context.state.pending[i];
     auto& record = context.report.migrations[i];
+    progress.show(counter(context, i) + " " + file.version + "_" + file.name, true);
     bool ok;
     if (!record.non_transactional.empty()) {
       ok = apply_outside_transaction(context, file, record, outcome.committed_any);
