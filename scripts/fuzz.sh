@@ -8,7 +8,9 @@ seconds=${1:-10}
 
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DMIGSAFE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$(nproc)" >/dev/null
+mkdir -p build-fuzz/logs
 for target in build-fuzz/fuzz_*; do
+  [ -f "$target" ] && [ -x "$target" ] || continue
   name=$(basename "$target")
   corpus=fuzz/corpus/${name#fuzz_}
   work=build-fuzz/corpus/${name#fuzz_}
@@ -16,8 +18,8 @@ for target in build-fuzz/fuzz_*; do
   mkdir -p "$work" "$crashes"
   echo "fuzz: $name for ${seconds}s"
   "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -artifact_prefix="$crashes/" \
-    -print_final_stats=0 "$work" "$corpus" >"build-fuzz/$name.log" 2>&1 || {
-    tail -n 30 "build-fuzz/$name.log" >&2
+    -print_final_stats=0 "$work" "$corpus" >"build-fuzz/logs/$name.log" 2>&1 || {
+    tail -n 30 "build-fuzz/logs/$name.log" >&2
     echo "fuzz: $name found a crash; the input is in $crashes/" >&2
     exit 1
   }
