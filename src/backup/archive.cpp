@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/error.hpp"
+#include "util/aes_gcm_stream.hpp"
 #include "util/file_reader.hpp"
 #include "util/interrupt.hpp"
 #include "util/zstd_stream.hpp"
@@ -24,23 +25,28 @@ std::string trimmed(std::string text) {
 
 }  // namespace
 
-util::InputSource plain_archive_source(util::InputSource stored, const std::string& compression) {
+util::InputSource plain_archive_source(util::InputSource stored, const std::string& compression,
+                                       const std::string& key) {
   check_compression(compression, "archive");
+  if (!key.empty()) stored = util::aes_gcm_decrypting_source(std::move(stored), key);
   if (compression == "none") return stored;
   return util::zstd_decompressing_source(std::move(stored));
 }
 
 util::InputSource open_archive_stream(const std::filesystem::path& path,
-                                      const std::string& compression) {
+                                      const std::string& compression, const std::string& key) {
   check_compression(compression, path.string());
-  return plain_archive_source(util::FileReader(path), compression);
+  return plain_archive_source(util::FileReader(path), compression, key);
 }
 
 std::string list_archive_stream(const util::InputSource& plain, const std::string& name,
                                 const std::string& pg_restore_path) {
   util::Command command;
   command.argv = {pg_restore_path, "--list"};
-  command.stdin_source = plain;
+  if (plain)
+    command.stdin_source = plain;
+  else
+    command.argv.push_back(name);  // a directory-format archive, read in place
   util::ProcessResult result;
   try {
     result = util::run_process(command);
@@ -56,10 +62,12 @@ std::string list_archive_stream(const util::InputSource& plain, const std::strin
 }
 
 std::string list_archive(const std::filesystem::path& path, const std::string& compression,
-                         const std::string& pg_restore_path) {
+                         const std::string& pg_restore_path, const std::string& key) {
+  if (std::filesystem::is_directory(path))
+    return list_archive_stream(nullptr, path, pg_restore_path);
   util::InputSource plain;
   try {
-    plain = open_archive_stream(path, compression);
+    plain = open_archive_stream(path, compression, key);
   } catch (const std::exception& e) {
     throw Error(Exit::refused, e.what());
   }

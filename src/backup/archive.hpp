@@ -1,5 +1,5 @@
-// Reading a stored backup archive back: the plain pg_dump custom-format bytes, whatever layer
-// (compression) migsafe added when writing it.
+// Reading a stored backup archive back: the plain pg_dump custom-format bytes, whatever layers
+// (compression, encryption) migsafe added when writing it.
 #pragma once
 
 #include <filesystem>
@@ -10,25 +10,28 @@
 namespace migsafe::backup {
 
 // A source of the plain custom-format archive in `path` (stored with `compression`: "zstd" or
-// "none"), decompressing on the fly; for feeding `pg_restore` on stdin. Throws std::runtime_error
-// if the file cannot be opened or the compression is unknown; reading throws on corrupt or
-// truncated data.
+// "none", encrypted with `key` unless it is empty), decrypting and decompressing on the fly; for
+// feeding `pg_restore` on stdin. Throws std::runtime_error if the file cannot be opened or the
+// compression is unknown; reading throws on corrupt, altered or truncated data.
 util::InputSource open_archive_stream(const std::filesystem::path& path,
-                                      const std::string& compression);
+                                      const std::string& compression, const std::string& key = "");
 
-// The plain archive produced from `stored`, the bytes of a data file written with `compression`.
-// Throws std::runtime_error if the compression is unknown.
-util::InputSource plain_archive_source(util::InputSource stored, const std::string& compression);
+// The plain archive produced from `stored`, the bytes of a data file written with `compression`
+// and encrypted with `key` (empty: not encrypted). Throws std::runtime_error if the compression is
+// unknown.
+util::InputSource plain_archive_source(util::InputSource stored, const std::string& compression,
+                                       const std::string& key = "");
 
-// Runs `pg_restore --list` on the plain archive that `plain` produces and returns its output;
-// `name` names the archive in errors. Throws Error(Exit::refused) with pg_restore's complaint or
-// the read error.
+// Runs `pg_restore --list` on the plain archive that `plain` produces (null: on the archive
+// directory `name`) and returns its output; `name` names the archive in errors. Throws
+// Error(Exit::refused) with pg_restore's complaint or the read error.
 std::string list_archive_stream(const util::InputSource& plain, const std::string& name,
                                 const std::string& pg_restore_path);
 
-// The table of contents `pg_restore --list` prints for the archive in `path`. Throws
-// Error(Exit::refused) naming the file and pg_restore's complaint if it cannot be read.
+// The table of contents `pg_restore --list` prints for the archive in `path` (see
+// open_archive_stream for `compression` and `key`; a directory is a directory-format archive).
+// Throws Error(Exit::refused) naming the file and pg_restore's complaint if it cannot be read.
 std::string list_archive(const std::filesystem::path& path, const std::string& compression,
-                         const std::string& pg_restore_path);
+                         const std::string& pg_restore_path, const std::string& key = "");
 
 }  // namespace migsafe::backup

@@ -3,22 +3,24 @@
 // check passes, so a backup that exists under its final name is one that was verified.
 #include "backup/dump.hpp"
 
-#include <future>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 
 #include "backup/archive.hpp"
 #include "core/error.hpp"
+#include "util/aes_gcm_stream.hpp"
 #include "util/atomic_file.hpp"
 #include "util/file_reader.hpp"
 #include "util/interrupt.hpp"
 #include "util/process.hpp"
+#include "util/progress.hpp"
 #include "util/sha256.hpp"
 #include "util/zstd_stream.hpp"
 
@@ -39,18 +41,6 @@ Error refused(const std::string& message) {
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
-}
-
-// The backup directory holds whole databases: owner only. Existing directories are left as they
-// are.
-void make_backup_dir(const fs::path& dir) {
-  std::error_code ec;
-  if (fs::is_directory(dir, ec)) return;
-  if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), ec);
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw refused("cannot create the backup directory " + dir.string() + ": " +
-                  std::strerror(errno));
-  }
 }
 
 void refuse_existing(const fs::path& file) {
@@ -79,13 +69,19 @@ util::Command pg_dump_command(const DumpRequest& r, const std::vector<std::strin
                 pg::redact_password(trimmed(result.stderr_text), r.target.password()));
 }
 
-// Streams the custom-format archive into `file`; returns its checksum.
+// Streams the custom-format archive into `file` (pg_dump -> [zstd] -> [aes-gcm] -> sha256 -> file);
+// returns its checksum.
 std::string write_archive(const DumpRequest& r, util::AtomicFile& file) {
   util::Sha256 hash;
   util::OutputSink store = [&](std::string_view chunk) {
     hash.update(chunk);
     file.write(chunk);
   };
+  std::optional<util::AesGcmEncryptor> aes;
+  if (!r.key.empty()) {
+    aes.emplace(r.key, store);
+    store = [&](std::string_view chunk) { aes->write(chunk); };
+  }
   std::optional<util::ZstdCompressor> zstd;
   std::vector<std::string> options = {"--format=custom"};
   if (r.compression == "zstd") {
@@ -93,11 +89,17 @@ std::string write_archive(const DumpRequest& r, util::AtomicFile& file) {
     zstd.emplace(r.compression_level, store);
   }
   util::Command command = pg_dump_command(r, options);
-  command.on_stdout =
+  util::Progress progress("pg_dump");
+  util::OutputSink layers =
       zstd ? util::OutputSink([&](std::string_view chunk) { zstd->write(chunk); }) : store;
+  command.on_stdout = [&](std::string_view chunk) {
+    progress.add(chunk.size());
+    layers(chunk);
+  };
   util::ProcessResult result = util::run_process(command);
   if (!result.ok()) pg_dump_failed(r, result, file.path());
   if (zstd) zstd->finish();
+  if (aes) aes->finish();
   return "sha256:" + hash.hex();
 }
 
@@ -143,7 +145,8 @@ void drain(const util::InputSource& source) {
 // A stored file read once: hashed as read, then (decompressed) fed to pg_restore --list, the rest
 // read after pg_restore has seen the table of contents it needs.
 void check_archive(const fs::path& read_from, const std::string& name, const std::string& checksum,
-                   const std::string& compression, const std::string& pg_restore_path) {
+                   const std::string& compression, const std::string& pg_restore_path,
+                   const std::string& key) {
   struct Stored {
     util::FileReader file;
     util::Sha256 hash;
@@ -161,7 +164,7 @@ void check_archive(const fs::path& read_from, const std::string& name, const std
   };
   std::string problem;
   try {
-    util::InputSource plain = plain_archive_source(raw, compression);
+    util::InputSource plain = plain_archive_source(raw, compression, key);
     list_archive_stream(plain, name, pg_restore_path);
     drain(plain);  // all of it: a truncated or corrupt frame shows only at its end
   } catch (const std::exception& e) {
@@ -194,7 +197,7 @@ DumpResult take_backup(const DumpRequest& r, DumpResult out) {
   util::AtomicFile schema(out.schema_file, 0600);
   auto snapshot = std::async(std::launch::async, [&] { write_schema_snapshot(r, schema); });
   check_archive(data.partial_path(), out.data_file.string(), out.checksum, r.compression,
-                r.pg_restore_path);
+                r.pg_restore_path, r.key);
   snapshot.get();
   out.verify_ms = ms_since(start);
 
@@ -209,10 +212,58 @@ DumpResult take_backup(const DumpRequest& r, DumpResult out) {
   return out;
 }
 
+// pg_dump -Fd with `jobs` workers into `<id>.partial/`, checksummed file by file, checked by
+// pg_restore --list, and renamed into place.
+DumpResult take_directory_backup(const DumpRequest& r, DumpResult out) {
+  auto start = Clock::now();
+  const fs::path partial = out.data_file.string() + ".partial";
+  refuse_existing(partial);
+  struct Leftover {
+    fs::path path;
+    ~Leftover() {
+      std::error_code ignored;
+      if (!path.empty()) fs::remove_all(path, ignored);
+    }
+  } leftover{partial};
+  util::Command command = pg_dump_command(
+      r, {"--format=directory", "--jobs=" + std::to_string(r.jobs), "--file=" + partial.string()});
+  util::ProcessResult result = util::run_process(command);
+  if (!result.ok()) pg_dump_failed(r, result, partial);
+  restrict_directory(partial);
+  out.files = checksum_files(partial);
+  out.checksum = combined_checksum(out.files);
+  out.bytes = directory_bytes(partial);
+  out.dump_ms = ms_since(start);
+
+  start = Clock::now();
+  util::AtomicFile schema(out.schema_file, 0600);
+  auto snapshot = std::async(std::launch::async, [&] { write_schema_snapshot(r, schema); });
+  verify_directory_archive(partial, out.checksum, out.files, r.pg_restore_path);
+  snapshot.get();
+  out.verify_ms = ms_since(start);
+  schema.commit();
+  fs::rename(partial, out.data_file);
+  leftover.path.clear();
+  return out;
+}
+
 }  // namespace
 
-std::string data_file_name(const std::string& backup_id, const std::string& compression) {
-  return backup_id + (compression == "zstd" ? ".dump.zst" : ".dump");
+std::string data_file_name(const std::string& backup_id, const std::string& compression,
+                           bool encrypted) {
+  return backup_id + (compression == "zstd" ? ".dump.zst" : ".dump") + (encrypted ? ".enc" : "");
+}
+
+// The backup directory holds whole databases: owner only. Existing directories are left as they
+// are.
+void make_backup_dir(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return;
+  if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), ec);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw refused("cannot create the backup directory " + dir.string() + ": " +
+                  std::strerror(errno));
+  }
 }
 
 DumpResult dump_database(const DumpRequest& r) {
@@ -224,12 +275,18 @@ DumpResult dump_database(const DumpRequest& r) {
   }
   make_backup_dir(r.dir);
   DumpResult out;
-  out.data_file = r.dir / data_file_name(r.backup_id, r.compression);
+  const bool directory = r.format == "directory";
+  if (directory && !r.key.empty()) {
+    throw Error(Exit::usage,
+                "backup.format = \"directory\" cannot be encrypted yet: use format = \"custom\"");
+  }
+  out.data_file = r.dir / (directory ? r.backup_id
+                                     : data_file_name(r.backup_id, r.compression, !r.key.empty()));
   out.schema_file = r.dir / (r.backup_id + ".schema.sql");
   refuse_existing(out.data_file);
   refuse_existing(out.schema_file);
   try {
-    return take_backup(r, out);
+    return directory ? take_directory_backup(r, out) : take_backup(r, out);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -238,8 +295,9 @@ DumpResult dump_database(const DumpRequest& r) {
 }
 
 void verify_archive(const fs::path& data_file, const std::string& checksum,
-                    const std::string& compression, const std::string& pg_restore_path) {
-  check_archive(data_file, data_file.string(), checksum, compression, pg_restore_path);
+                    const std::string& compression, const std::string& pg_restore_path,
+                    const std::string& key) {
+  check_archive(data_file, data_file.string(), checksum, compression, pg_restore_path, key);
 }
 
 }  // namespace migsafe::backup

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "backup/directory_archive.hpp"
 #include "pg/conninfo.hpp"
 
 namespace migsafe::backup {
@@ -22,16 +23,20 @@ struct DumpRequest {
   std::string compression = "zstd";  // "zstd" (migsafe compresses) or "none" (pg_dump's own)
   int compression_level = 3;         // zstd level
   std::vector<std::string> schemas;  // schemas in the schema-only snapshot; empty: all
+  std::string key;                   // 32-byte AES-256-GCM key; empty: not encrypted
+  std::string format = "custom";     // "custom" (one file) or "directory" (pg_dump -Fd, no key)
+  int jobs = 2;                      // pg_dump workers for the directory format
 };
 
 // What was written.
 struct DumpResult {
-  std::filesystem::path data_file;    // `<dir>/<id>.dump[.zst]`
+  std::filesystem::path data_file;  // `<dir>/<id>.dump[.zst][.enc]`, or the directory `<dir>/<id>`
   std::filesystem::path schema_file;  // `<dir>/<id>.schema.sql`
   uint64_t bytes = 0;                 // size of the data file
   std::string checksum;               // "sha256:<hex>" of the data file
   long long dump_ms = 0;              // time spent in pg_dump (archive and schema snapshot)
   long long verify_ms = 0;            // time spent verifying the archive
+  FileSums files;                     // directory format: each file's checksum
 };
 
 // Dumps `request.target`, writes the schema snapshot, and verifies the archive before either file
@@ -41,12 +46,20 @@ struct DumpResult {
 DumpResult dump_database(const DumpRequest& request);
 
 // Re-reads `data_file` and checks its SHA-256 against `checksum` ("sha256:<hex>") and that
-// `pg_restore --list` reads it (decompressing all of it, so a truncated or corrupt zstd frame is
-// caught). Throws Error(Exit::refused) naming the file and what is wrong.
+// `pg_restore --list` reads it (decrypting with `key` unless empty, and decompressing all of it, so
+// a truncated, altered or corrupt file is caught). Throws Error(Exit::refused) naming the file and
+// what is wrong.
 void verify_archive(const std::filesystem::path& data_file, const std::string& checksum,
-                    const std::string& compression, const std::string& pg_restore_path);
+                    const std::string& compression, const std::string& pg_restore_path,
+                    const std::string& key = "");
 
-// The data file name for `backup_id` stored with `compression`: `<id>.dump` or `<id>.dump.zst`.
-std::string data_file_name(const std::string& backup_id, const std::string& compression);
+// The data file name for `backup_id` stored with `compression` and maybe encrypted: `<id>.dump`,
+// `<id>.dump.zst`, with `.enc` appended when encrypted.
+std::string data_file_name(const std::string& backup_id, const std::string& compression,
+                           bool encrypted = false);
+
+// Creates the backup directory `dir` (and its parents) with mode 0700 if it is missing. Throws
+// Error(Exit::refused) when it cannot.
+void make_backup_dir(const std::filesystem::path& dir);
 
 }  // namespace migsafe::backup

@@ -131,6 +131,12 @@ json Manifest::to_json() const {
   j["kind"] = or_null(kind);
   j["run_id"] = or_null(run_id);
   j["migsafe_version"] = or_null(migsafe_version);
+  j["pinned"] = pinned;
+  j["tag_note"] = or_null(tag_note);
+  j["verified_at"] = or_null(verified_at);
+  j["copy"] = copy;
+  j["restore_drill"] = restore_drill;
+  j["files"] = files;
   return j;
 }
 
@@ -161,6 +167,12 @@ Manifest Manifest::from_json(const json& j, const std::string& origin) {
   m.kind = r.text("kind", false);
   m.run_id = r.text("run_id", false);
   m.migsafe_version = r.text("migsafe_version", false);
+  m.pinned = r.any("pinned").is_boolean() && r.any("pinned").get<bool>();
+  m.tag_note = r.text("tag_note", false);
+  m.verified_at = r.text("verified_at", false);
+  m.copy = r.any("copy");
+  m.restore_drill = r.any("restore_drill");
+  m.files = r.any("files");
   if (m.backup_id.empty()) r.bad("backup_id", "is empty");
   if (m.file.empty()) r.bad("file", "is empty");
   check_file_name(r, "file", m.file);

@@ -31,10 +31,16 @@ struct Manifest {
   std::string schema_fingerprint;    // fingerprint of the schema at dump time
   std::map<std::string, long long> row_counts;  // table -> rows at dump time
   std::string schema_file;  // schema-only SQL snapshot, relative to the manifest's directory
-  std::string status = "unverified";                   // "verified" | "unverified" | "failed"
-  std::string kind = "pre-run";                        // "pre-run" | "manual" | "safety"
-  std::string run_id;                                  // the run that took it
-  std::string migsafe_version;                         // the migsafe that wrote it
+  std::string status = "unverified";  // "verified" | "unverified" | "failed"
+  std::string kind = "pre-run";       // "pre-run" | "manual" | "safety"
+  std::string run_id;                 // the run that took it
+  std::string migsafe_version;        // the migsafe that wrote it
+  bool pinned = false;                // `backup pin`: never pruned
+  std::string tag_note;               // `backup create --tag-note`
+  std::string verified_at;       // when `backup verify` last checked it (ISO-8601 UTC), or empty
+  nlohmann::json copy;           // outcome of `[backup.copy]`, or null
+  nlohmann::json restore_drill;  // outcome of the last restore drill, or null
+  nlohmann::json files;          // directory format: file name -> "sha256:<hex>"; else null
   nlohmann::json original = nlohmann::json::object();  // as read, so fields unknown to us survive
 
   // The manifest as JSON: what was read, with every known field replaced by its current value.

@@ -11,6 +11,7 @@
 #include "pg/session.hpp"
 #include "util/byte_queue.hpp"
 #include "util/process.hpp"
+#include "util/progress.hpp"
 #include "util/temp_dir.hpp"
 
 namespace migsafe::backup {
@@ -159,7 +160,8 @@ std::string verify_sql(pg::Session& session, const RestoreRequest& request) {
 }  // namespace
 
 void restore_owned_schemas(pg::Session& session, const RestoreRequest& request) {
-  std::vector<TocEntry> toc = parse_toc(list_archive(request.data_file, request.compression, request.pg_restore_path));
+  std::vector<TocEntry> toc = parse_toc(
+      list_archive(request.data_file, request.compression, request.pg_restore_path, request.key));
   const std::string drop = drop_sql(session, toc, request.schemas);
   const std::set<Key> lost = lost_by_drop(session, drop, request.schemas);
 
@@ -196,8 +198,16 @@ void restore_owned_schemas(pg::Session& session, const RestoreRequest& request) 
 
   util::Command restore;
   restore.argv = {request.pg_restore_path, "--file=-", "--use-list=" + (work.path() / "list.txt").string()};
-  restore.stdin_source = open_archive_stream(request.data_file, request.compression);
-  restore.on_stdout = [&script](std::string_view chunk) { script.push(chunk); };
+  if (std::filesystem::is_directory(request.data_file)) {
+    restore.argv.push_back(request.data_file.string());  // directory format: read in place
+  } else {
+    restore.stdin_source = open_archive_stream(request.data_file, request.compression, request.key);
+  }
+  util::Progress progress("restore");
+  restore.on_stdout = [&script, &progress](std::string_view chunk) {
+    progress.add(chunk.size());
+    script.push(chunk);
+  };
   util::ProcessResult produced;
   try {
     produced = util::run_process(restore);

@@ -21,6 +21,7 @@ struct RestoreRequest {
   std::string pg_restore_path, psql_path;
   std::filesystem::path data_file;     // the archive as stored
   std::string compression;             // "zstd" | "none"
+  std::string key;                     // AES-256-GCM key of an encrypted file; empty: not encrypted
   std::vector<std::string> schemas;    // the owned schemas
   std::string expected_fingerprint;    // "sha256:..." from the backup's manifest
 };

@@ -1,6 +1,7 @@
 #include "pipeline/recover.hpp"
 
 #include "backup/restore.hpp"
+#include "pipeline/backup_commands.hpp"
 #include "pg/tools.hpp"
 #include "pipeline/backup_step.hpp"
 #include "pipeline/connect.hpp"
@@ -30,6 +31,7 @@ void restore_backup(Context& context) {
   request.compression = context.backup_compression;
   request.schemas = p.database.schemas;
   request.expected_fingerprint = context.before.hash;
+  request.key = run_backup_key(context);
   backup::restore_owned_schemas(*context.control, request);
 }
 

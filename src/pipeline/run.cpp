@@ -183,6 +183,7 @@ void migrate_and_settle(Context& context) {
   if (outcome.ok) {
     context.report.status = "succeeded";
     context.report.exit_code = 0;
+    prune_backups(context);
     return;
   }
   bool located = false;  // a migration error is shown with its file:line already

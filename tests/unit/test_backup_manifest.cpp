@@ -140,3 +140,21 @@ TEST_CASE("backup ids are UTC time, sanitised database and version", "[manifest]
   CHECK(make_backup_id(when, "caf\xc3\xa9", "0") == "20240501T120000Z_caf___v0");
   CHECK(iso8601_utc(when) == "2024-05-01T12:00:00Z");
 }
+
+TEST_CASE("store fields (pin, note, verification, copy, drill) survive a round trip", "[manifest]") {
+  Manifest m = example();
+  m.pinned = true;
+  m.tag_note = "release 1.2";
+  m.verified_at = "2024-05-02T00:00:00Z";
+  m.copy = {{"status", "ok"}};
+  m.restore_drill = {{"ok", true}, {"rto_ms", 1234}};
+  m.encryption = {{"algorithm", "aes-256-gcm"}, {"key_id", "0123456789abcdef"}};
+  Manifest back = Manifest::from_json(m.to_json(), "test");
+  CHECK(back.pinned);
+  CHECK(back.tag_note == "release 1.2");
+  CHECK(back.verified_at == m.verified_at);
+  CHECK(back.copy == m.copy);
+  CHECK(back.restore_drill == m.restore_drill);
+  CHECK(back.to_json() == m.to_json());
+  CHECK_FALSE(Manifest::from_json(example().to_json(), "test").pinned);
+}
