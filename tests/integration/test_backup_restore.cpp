@@ -254,3 +254,24 @@ TEST_CASE("the copy command never sees the encryption key", "[backup]") {
   REQUIRE(r.exit_code == 0);
   CHECK(r.json()["copy"]["status"] == "ok");
 }
+
+TEST_CASE("a restore drill runs the pipeline's verification tests in the scratch database", "[backup]") {
+  Project p("backup_drill_tests");
+  auto with_assert = [&](const std::string& sql) {
+    p.pipeline(migsafe::test::default_pipeline_body() + "[[verify.assert]]\nname = \"rows survived\"\nsql = \"" + sql + "\"\n");
+  };
+  with_assert("select count(*) = 500 from public.t");
+  p.query("create table public.t as select g as id from generate_series(1, 500) g");
+  REQUIRE(p.migsafe({"backup", "create", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  auto good = p.migsafe({"backup", "verify", "{pipeline}", "--db", "{db}", "--all", "--restore-drill", "--json"});
+  INFO(good.err);
+  CHECK(good.exit_code == 0);
+  CHECK(good.json()["backups"][0]["restore_drill"]["ok"] == true);
+
+  with_assert("select count(*) = 7 from public.t");
+  auto bad = p.migsafe({"backup", "verify", "{pipeline}", "--db", "{db}", "--all", "--restore-drill", "--json"});
+  CHECK(bad.exit_code == 4);
+  CHECK(bad.json()["backups"][0]["restore_drill"]["ok"] == false);
+  CHECK(bad.out.find("rows survived") != std::string::npos);
+  CHECK(p.value("select count(*) from pg_database where datname like 'migsafe_drill_%'") == "0");
+}
