@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,11 +67,13 @@ struct Prepared {
   std::optional<Identity> identity;
   std::string cwd;
   bool stderr_to_stdout = false;
+  pid_t parent = 0;  // us, so the child can tell whether we died before it asked to die with us
 };
 
 Prepared prepare(const Command& command) {
   if (command.argv.empty()) throw std::runtime_error("empty command");
   Prepared p;
+  p.parent = getpid();
   p.argv_storage = command.argv;
   auto resolved = find_program(command.argv[0]);
   if (!resolved) throw std::runtime_error(command.argv[0] + ": program not found");
@@ -99,6 +102,10 @@ Prepared prepare(const Command& command) {
       _exit(127);
     }
   }
+  // Children die with migsafe: after a kill -9, a psql fed by a restore must not reach EOF and
+  // commit half a restore, nor a pg_dump run on for nobody. (Set after setuid, which clears it.)
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != p.parent) _exit(127);  // the parent died before prctl
   execve(p.argv[0], p.argv.data(), p.envp.data());
   const char msg[] = "exec failed\n";
   [[maybe_unused]] auto ignored = write(2, msg, sizeof msg - 1);

@@ -72,3 +72,38 @@ TEST_CASE("kill -9 between per-migration commits: status shows it and the next r
   CHECK(resumed.exit_code == 0);
   CHECK(p.value("select count(*) from migsafe.migrations") == "3");
 }
+
+TEST_CASE("kill -9 during a restore leaves no half-restored database", "[faults]") {
+  Project p("kill_during_restore");
+  p.pipeline(migsafe::test::pipeline_body_with("dir = \"migrations\"", "dir = \"migrations\"\nmode = \"per-migration\""));
+  // No primary key or index: nothing after the table's data in the archive, so only the restore's
+  // single transaction (psql dies with migsafe) keeps a half-copied table from being committed.
+  p.migration("20240101000000_base.sql", "create table public.t (id int, v text);\n"
+                                         "insert into public.t select g, md5(g::text) from generate_series(1, 400000) g;\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const std::string before = p.data_hash() + p.fingerprint();
+  p.migration("20240102000000_change.sql", "alter table public.t add column w int;\nupdate public.t set w = 1 where id < 10;\n");
+  p.migration("20240103000000_fails.sql", "select 1/0;\n");
+
+  int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
+  auto s = p.session();
+  bool restoring = false;
+  for (int i = 0; i < 300 && !restoring; ++i) {
+    usleep(50 * 1000);
+    restoring = s->query("select count(*) from pg_stat_activity where application_name = 'psql' and "
+                         "position('COPY' in query) > 0").scalar() != "0";
+  }
+  REQUIRE(restoring);
+  kill(pid, SIGKILL);
+  Project::wait_migsafe(pid);
+  usleep(1500 * 1000);
+  CHECK(s->query("select count(*) from pg_stat_activity where application_name = 'psql'").scalar() == "0");
+  // The restore's single transaction rolled back: the database is as the failed run left it
+  // (migration 2 committed), not half restored, and the next run says how to get out.
+  CHECK(p.value("select count(*) from public.t") == "400000");
+  CHECK(p.value("select count(*) from public.t where w = 1") == "9");
+  CHECK(p.data_hash() + p.fingerprint() != before);
+  auto next = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
+  CHECK(next.exit_code == 4);
+  CHECK(next.err.find("partly migrated") != std::string::npos);
+}
