@@ -50,14 +50,20 @@ EphemeralCluster::EphemeralCluster()
   initdb.unset_env = {"PGDATA", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD"};
   auto result = util::run_process(initdb);
   if (!result.ok()) throw Error(Exit::usage, "initdb failed (" + result.describe() + "):\n" + result.stderr_text);
+  start();
+}
 
+void EphemeralCluster::start() {
+  if (running_) return;
+  const std::string data = (dir_.path() / "data").string();
+  const std::string log = (dir_.path() / "server.log").string();
   // Durability is pointless for a server that is deleted afterwards; speed is not.
   const std::string options = "-c listen_addresses='' -k " + dir_.path().string() + " -p " + std::to_string(port_) +
                               " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
   util::Command start;
   start.argv = {bin_dir_ + "/pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "-t", "60", "start"};
   start.run_as = run_as_;
-  result = util::run_process(start);
+  auto result = util::run_process(start);
   if (!result.ok()) throw Error(Exit::usage, "the throwaway PostgreSQL did not start:\n" + read_log(log));
   running_ = true;
 }

@@ -28,6 +28,8 @@ class EphemeralCluster {
   int port() const { return port_; }
   // Stops the server now (fast shutdown); the destructor does it otherwise.
   void stop();
+  // Starts it again after stop() (same directory, socket and port).
+  void start();
 
  private:
   util::TempDir dir_;

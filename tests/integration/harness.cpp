@@ -23,6 +23,10 @@ std::unique_ptr<pg::EphemeralCluster>& cluster() {
 
 void start_server() { cluster() = std::make_unique<pg::EphemeralCluster>(); }
 void stop_server() { cluster().reset(); }
+void restart_server() {
+  cluster()->stop();
+  cluster()->start();
+}
 
 pg::ConnInfo server(const std::string& dbname) { return cluster()->conninfo(dbname); }
 

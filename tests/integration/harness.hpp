@@ -16,6 +16,9 @@
 
 namespace migsafe::test {
 
+// Stops the shared server with a fast shutdown and starts it again (for connection-loss tests).
+void restart_server();
+
 // The server all integration tests share.
 pg::ConnInfo server(const std::string& dbname = "postgres");
 

@@ -83,3 +83,23 @@ TEST_CASE("the password never reaches a child's command line", "[faults][secrets
   CHECK(text.str().find("Sup3rSecretPw") == std::string::npos);
   p.session()->exec("drop owned by argv_owner; drop role argv_owner");
 }
+
+TEST_CASE("a server restart mid-migration is exit 1 or 3, never a false success", "[faults]") {
+  Project p("server_restart");
+  p.pipeline();
+  p.migration("20240101000000_base.sql", "create table public.t (id int);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const std::string fingerprint = p.fingerprint();
+  p.migration("20240102000000_slow.sql", "alter table public.t add column v int;\nselect pg_sleep(10);\n");
+
+  auto run = std::async(std::launch::async, [&] { return p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"}); });
+  REQUIRE(p.wait_for_query("pg_sleep(10)"));
+  migsafe::test::restart_server();  // pg_ctl -m fast stop, then start
+  auto r = run.get();
+  INFO(r.err);
+  CHECK((r.exit_code == 1 || r.exit_code == 3));
+  CHECK(r.json()["status"] != "succeeded");
+  CHECK(r.err.find("connection to the server lost") != std::string::npos);
+  CHECK(p.fingerprint() == fingerprint);
+  CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
+}
