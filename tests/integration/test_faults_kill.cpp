@@ -107,3 +107,23 @@ TEST_CASE("kill -9 during a restore leaves no half-restored database", "[faults]
   CHECK(next.exit_code == 4);
   CHECK(next.err.find("partly migrated") != std::string::npos);
 }
+
+TEST_CASE("kill -9 during verification leaves the pre-run state", "[faults]") {
+  Project p("kill_during_verify");
+  p.pipeline(migsafe::test::default_pipeline_body() +
+             "[[verify.assert]]\nname = \"slow check\"\nsql = \"select pg_sleep(3) is not null\"\n");
+  p.migration("20240101000000_base.sql", "create table public.t (id int);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const std::string fingerprint = p.fingerprint();
+  p.migration("20240102000000_more.sql", "alter table public.t add column v int;\n");
+  int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
+  REQUIRE(p.wait_for_query("pg_sleep(3)"));
+  kill(pid, SIGKILL);
+  Project::wait_migsafe(pid);
+  usleep(1500 * 1000);
+  CHECK(p.fingerprint() == fingerprint);
+  CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
+  auto next = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
+  INFO(next.err);
+  CHECK(next.exit_code == 0);
+}
