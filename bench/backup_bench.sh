@@ -7,24 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALES=${SCALES:-"5 20"}
-migsafe=$(pwd)/build/migsafe
-[ -x "$migsafe" ] || { echo "build first: cmake -S . -B build && cmake --build build" >&2; exit 2; }
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-
-work=$(mktemp -d /tmp/migsafe-bench-XXXXXX)
-as_pg=()
-if [ "$(id -u)" -eq 0 ]; then chown postgres "$work"; as_pg=(runuser -u postgres --); fi
-port=$((20000 + RANDOM % 20000))
-cleanup() { "${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-"${as_pg[@]}" "$bin/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
-"${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
-  -o "-c listen_addresses='' -k $work -p $port -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
-export PGHOST=$work PGPORT=$port PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
-db_arg="host=$work port=$port user=postgres dbname=bench"
-
-seconds() { python3 -c "import time; print(f'{time.time():.3f}')"; }
-elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+source bench/lib.sh
 json() { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
 
 mkdir -p "$work/project/migrations"
@@ -45,11 +28,7 @@ echo "alter table public.pgbench_accounts add column note text; create index on 
 printf '%-6s %-9s | %-28s %-16s | %-9s | %-40s | %-10s %-8s\n' scale db_size "seeds: pg_dump -Fc + psql -1" "floor: -Fc -Z0" \
   "ratio" "migsafe: run (snapshot/backup/migrate)" "recovery" "peak_rss"
 for scale in $SCALES; do
-  dropdb --if-exists bench >/dev/null 2>&1; createdb bench
-  "$bin/pgbench" -i -q -s "$scale" bench >/dev/null 2>&1
-  # Non-compressible filler: random bytes, about as many as pgbench's own data.
-  psql -q -X -d bench -c "create table public.filler as select g as id, decode(md5(random()::text) || md5(random()::text), 'hex') as blob from generate_series(1, $scale * 100000) g" >/dev/null
-  size=$(psql -X -At -d bench -c "select pg_size_pretty(pg_database_size('bench'))")
+  size=$(load_bench_db "$scale")
   psql -q -X -d bench -c "create schema if not exists auth" >/dev/null
 
   t0=$(seconds); pg_dump -Fc -f "$work/seed.dump" bench; t1=$(seconds)

@@ -11,25 +11,9 @@ cd "$(dirname "$0")/.."
 SCALES=${SCALES:-"5"}
 rounds=${ROUNDS:-3}
 ROUNDS=$(seq 1 "$rounds")
-migsafe=$(pwd)/build/migsafe
-[ -x "$migsafe" ] || { echo "build first: cmake -S . -B build && cmake --build build" >&2; exit 2; }
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-
-work=$(mktemp -d /tmp/migsafe-store-bench-XXXXXX)
-as_pg=()
-if [ "$(id -u)" -eq 0 ]; then chown postgres "$work"; as_pg=(runuser -u postgres --); fi
-port=$((20000 + RANDOM % 20000))
-cleanup() { "${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-"${as_pg[@]}" "$bin/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
-"${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
-  -o "-c listen_addresses='' -k $work -p $port -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
-export PGHOST=$work PGPORT=$port PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
-db_arg="host=$work port=$port user=postgres dbname=bench"
+source bench/lib.sh
 export MIGSAFE_BENCH_KEY=$(openssl rand -hex 32)
 
-seconds() { python3 -c "import time; print(f'{time.time():.3f}')"; }
-elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}x')"; }
 min() { python3 -c "print(f'{min($1, $2):.2f}')"; }
 # The duration of step $2 in migsafe's stderr $1, in seconds.
@@ -51,10 +35,7 @@ done
 printf '%-6s %-9s | %-11s %-11s %-7s %-11s | %-11s %-11s %-11s %-7s | %-9s %-9s\n' scale db_size "backup" "encrypted" \
   "ratio" "dir -j2" "raw restore" "restore" "(command)" "ratio" "drill RTO" "dir -j2"
 for scale in $SCALES; do
-  dropdb --if-exists bench >/dev/null 2>&1; createdb bench
-  "$bin/pgbench" -i -q -s "$scale" bench >/dev/null 2>&1
-  psql -q -X -d bench -c "create table public.filler as select g as id, decode(md5(random()::text) || md5(random()::text), 'hex') as blob from generate_series(1, $scale * 100000) g" >/dev/null
-  size=$(psql -X -At -d bench -c "select pg_size_pretty(pg_database_size('bench'))")
+  size=$(load_bench_db "$scale")
   rm -rf "$work"/backups-*
 
   # Alternating rounds, best of each: the machine is shared, and the first dump warms the cache.

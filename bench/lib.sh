@@ -1,0 +1,31 @@
+# Shared by the bench scripts: a throwaway PostgreSQL on a private socket (as postgres when root),
+# a realistic database (pgbench tables plus as much non-compressible filler), and timing helpers.
+# Sets: migsafe, bin, work, db_arg, PGHOST, PGPORT, PGUSER.
+
+migsafe=$(pwd)/build/migsafe
+[ -x "$migsafe" ] || { echo "build first: cmake -S . -B build && cmake --build build" >&2; exit 2; }
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+
+work=$(mktemp -d /tmp/migsafe-bench-XXXXXX)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then chown postgres "$work"; as_pg=(runuser -u postgres --); fi
+port=$((20000 + RANDOM % 20000))
+cleanup() { "${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+"${as_pg[@]}" "$bin/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
+"${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
+  -o "-c listen_addresses='' -k $work -p $port -c fsync=off -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
+export PGHOST=$work PGPORT=$port PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
+db_arg="host=$work port=$port user=postgres dbname=bench"
+
+seconds() { python3 -c "import time; print(f'{time.time():.3f}')"; }
+elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+
+# Recreates database `bench` at pgbench scale $1 with as many rows of random bytes; prints its size.
+load_bench_db() {
+  dropdb --if-exists bench >/dev/null 2>&1
+  createdb bench
+  "$bin/pgbench" -i -q -s "$1" bench >/dev/null 2>&1
+  psql -q -X -d bench -c "create table public.filler as select g as id, decode(md5(random()::text) || md5(random()::text), 'hex') as blob from generate_series(1, $1 * 100000) g" >/dev/null
+  psql -X -At -d bench -c "select pg_size_pretty(pg_database_size('bench'))"
+}
