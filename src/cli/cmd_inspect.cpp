@@ -19,14 +19,7 @@ struct InspectFlags {
 
 void fill_applied(pipeline::Context& context) {
   std::vector<report::Migration> listed;
-  for (const auto* f : context.state.applied) {
-    report::Migration m;
-    m.version = f->version;
-    m.name = f->name;
-    m.checksum = f->checksum;
-    m.status = "applied";
-    listed.push_back(m);
-  }
+  for (const auto* f : context.state.applied) listed.push_back(pipeline::migration_record(*f, "applied"));
   for (auto& m : context.report.migrations) listed.push_back(m);
   context.report.migrations = listed;
 }

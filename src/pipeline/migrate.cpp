@@ -186,11 +186,7 @@ void choose_mode(Context& context) {
   context.report.mode_reason = per_migration ? "pipeline sets mode = \"per-migration\"" : "";
   context.report.migrations.clear();
   for (const auto* file : context.state.pending) {
-    report::Migration record;
-    record.version = file->version;
-    record.name = file->name;
-    record.checksum = file->checksum;
-    record.status = "pending";
+    report::Migration record = migration_record(*file, "pending");
     record.non_transactional = split_migration(*file).non_transactional;
     if (context.options.dry_run) {
       record.not_run = record.non_transactional;  // reported as "would run outside a transaction"

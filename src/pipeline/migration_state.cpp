@@ -38,6 +38,15 @@ MigrationState compare_with_history(const std::vector<config::MigrationFile>& fi
   return state;
 }
 
+report::Migration migration_record(const config::MigrationFile& file, const std::string& status) {
+  report::Migration record;
+  record.version = file.version;
+  record.name = file.name;
+  record.checksum = file.checksum;
+  record.status = status;
+  return record;
+}
+
 void limit_pending(MigrationState& state, const std::string& to_version) {
   if (to_version.empty()) return;
   std::vector<const config::MigrationFile*> kept;

@@ -7,6 +7,7 @@
 
 #include "config/migration_files.hpp"
 #include "pg/history.hpp"
+#include "report/report.hpp"
 
 namespace migsafe::pipeline {
 
@@ -28,6 +29,9 @@ struct MigrationState {
 // Sorts `files` against `history`. Pending migrations older than the newest applied one are
 // `out_of_order` problems, as the Supabase CLI treats them.
 MigrationState compare_with_history(const std::vector<config::MigrationFile>& files, const pg::History& history);
+
+// The report's record of `file` with `status` ("pending", "applied", ...).
+report::Migration migration_record(const config::MigrationFile& file, const std::string& status);
 
 // Keeps only pending migrations up to and including `to_version` (all when empty).
 void limit_pending(MigrationState& state, const std::string& to_version);
