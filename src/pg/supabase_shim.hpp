@@ -1,6 +1,7 @@
 // A minimal emulation of a local Supabase database on plain PostgreSQL: the API roles, the `auth`
-// schema with `auth.users` and the JWT helper functions, the `extensions` schema and Supabase's
-// default grants, so migrations, pgTAP tests and RLS checks written for Supabase run unchanged.
+// schema with `auth.users` and the JWT helper functions, the `extensions` schema, Storage's
+// `storage.buckets`/`storage.objects`, the `supabase_realtime` publication and Supabase's default
+// grants, so migrations, pgTAP tests and RLS checks written for Supabase run unchanged.
 #pragma once
 
 namespace migsafe::pg {

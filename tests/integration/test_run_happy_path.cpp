@@ -101,3 +101,26 @@ TEST_CASE("--ephemeral runs a pipeline on a throwaway server with the Supabase e
   CHECK(r.exit_code == 0);
   CHECK(r.json()["status"] == "succeeded");
 }
+
+TEST_CASE("--ephemeral runs migrations that use Storage and the Realtime publication", "[run][ephemeral]") {
+  Project p("ephemeral_storage_unused", false);
+  p.pipeline();
+  p.migration("20240101000000_avatars.sql",
+              "create extension if not exists \"uuid-ossp\" with schema extensions;\n"
+              "create table public.messages (id uuid primary key default extensions.uuid_generate_v4(), body text);\n"
+              "alter publication supabase_realtime add table public.messages;\n"
+              "insert into storage.buckets (id, name, public) values ('avatars', 'avatars', true);\n"
+              "create policy \"avatar owners\" on storage.objects for insert to authenticated\n"
+              "  with check (bucket_id = 'avatars' and (storage.foldername(name))[1] = auth.uid()::text);\n");
+  auto r = p.migsafe({"run", "{pipeline}", "--ephemeral", "--json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("the Supabase emulation's storage path helpers answer as Supabase's do", "[shim]") {
+  Project p("storage_helpers");
+  CHECK(p.value("select storage.foldername('user-1/photos/cat.png')::text") == "{user-1,photos}");
+  CHECK(p.value("select storage.filename('user-1/photos/cat.png')") == "cat.png");
+  CHECK(p.value("select storage.extension('user-1/photos/cat.png')") == "png");
+  CHECK(p.value("select count(*) from pg_publication where pubname = 'supabase_realtime'") == "1");
+}
