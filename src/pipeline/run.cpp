@@ -250,6 +250,12 @@ void run(Context& context) {
   } catch (const Error& e) {
     context.report.status = e.code() == Exit::refused ? "refused" : "failed_unrestored";
     context.report.exit_code = int(e.code());
+    // A `before` hook that succeeded (say, maintenance mode on) gets its `on_failure` counterpart.
+    if (!context.report.hooks.empty() && context.report.hooks.back().value("exit_code", -1) == 0) {
+      context.report.errors.push_back(e.what());
+      run_after_hook(context);
+      context.report.errors.pop_back();
+    }
     finish_ledger(context);
     throw;
   }

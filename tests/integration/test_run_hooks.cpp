@@ -60,3 +60,15 @@ TEST_CASE("after-run hooks receive the outcome in their environment", "[run-hook
   CHECK(read(log).find("failed_restored 1 20240101000000 20240102000000") != std::string::npos);
   CHECK(nlohmann::json::parse(read(report))["hooks"].size() == 2);
 }
+
+TEST_CASE("a run refused after a successful before hook still runs on_failure", "[run-hooks]") {
+  Project p("hooks_refused_after_before");
+  const std::string log = (p.dir() / "hooks.log").string();
+  std::filesystem::create_directories(p.dir() / "empty-bin");
+  std::string body = hooks_section("echo maintenance on >> " + log, "true", "echo maintenance off $MIGSAFE_STATUS >> " + log);
+  p.pipeline(body.replace(body.find("[database]"), 10, "[database]\npg_bin_dir = \"empty-bin\""));
+  p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
+  auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
+  CHECK(r.exit_code == 4);  // no pg_dump: no backup, no migration
+  CHECK(read(log) == "maintenance on\nmaintenance off refused\n");
+}
