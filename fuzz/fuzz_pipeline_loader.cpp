@@ -11,13 +11,20 @@
 
 namespace {
 
+// A private directory for the pipeline file, removed when the fuzzer exits.
+struct WorkDir {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("migsafe-fuzz-" + std::to_string(getpid()));
+  WorkDir() { std::filesystem::create_directories(path / "migrations"); }
+  ~WorkDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
 const std::filesystem::path& work_dir() {
-  static const std::filesystem::path dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("migsafe-fuzz-" + std::to_string(getpid()));
-    std::filesystem::create_directories(d / "migrations");
-    return d;
-  }();
-  return dir;
+  static const WorkDir dir;
+  return dir.path;
 }
 
 }  // namespace

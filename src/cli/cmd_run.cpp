@@ -1,5 +1,6 @@
 // `migsafe run PIPELINE [TARGET]`: snapshot, backup, migrate, and on failure return to the pre-run state.
 #include <memory>
+#include <optional>
 
 #include "cli/command.hpp"
 #include "cli/publish.hpp"
@@ -44,8 +45,8 @@ int run_command(const RunFlags& flags, const Console& console) {
   config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
   if (flags.no_backup && !flags.dry_run) throw usage_error("--no-backup is only for --dry-run: a real run always takes a backup");
   // A dry run's backup goes to a temporary directory that is removed afterwards.
-  util::TempDir scratch("migsafe-dry-run-");
-  if (flags.dry_run) pipeline.backup.dir = scratch.path() / "backups";
+  std::optional<util::TempDir> scratch;
+  if (flags.dry_run) pipeline.backup.dir = scratch.emplace("migsafe-dry-run-").path() / "backups";
   Target target = resolve_target(flags.target, &pipeline);
   const PublishOptions publish = publish_options(flags);
   if (publish.github) {  // before anything else is printed, so the runner hides it everywhere
