@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <sstream>
 
 #include "pg/ephemeral_cluster.hpp"
 #include "pg/fingerprint.hpp"
@@ -31,6 +32,13 @@ void restart_server() {
 pg::ConnInfo server(const std::string& dbname) { return cluster()->conninfo(dbname); }
 
 nlohmann::json Outcome::json() const { return nlohmann::json::parse(out); }
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 std::string default_pipeline_body() {
   return R"(version = 1

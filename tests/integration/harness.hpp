@@ -79,6 +79,9 @@ class Project {
   util::TempDir dir_;
 };
 
+// The whole content of the file at `path` (empty if it cannot be read).
+std::string read_file(const std::filesystem::path& path);
+
 // The default pipeline body for a project.
 std::string default_pipeline_body();
 // The default body with the first `anchor` replaced by `replacement`.

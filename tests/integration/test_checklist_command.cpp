@@ -7,16 +7,6 @@
 
 using migsafe::test::Project;
 
-namespace {
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
 
 TEST_CASE("the checklist of a real run ticks the backup and migrations with their evidence",
           "[checklist]") {
@@ -30,8 +20,8 @@ TEST_CASE("the checklist of a real run ticks the backup and migrations with thei
       {"checklist", "--from", report.string(), "--output", (p.dir() / "checklist.md").string()});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  std::string md = slurp(p.dir() / "checklist.md");
-  auto json = nlohmann::json::parse(slurp(report));
+  std::string md = migsafe::test::read_file(p.dir() / "checklist.md");
+  auto json = nlohmann::json::parse(migsafe::test::read_file(report));
   std::string backup_id = json["backup"]["backup_id"];
   std::string checksum = json["backup"]["checksum"];
   CHECK(md.find("- [x] Full database backup completed — `" + backup_id + "`, `" + checksum + "`") !=

@@ -75,12 +75,10 @@ TEST_CASE("the password never reaches a child's command line", "[faults][secrets
   auto r = p.migsafe({"run", "{pipeline}", "--db", url});
   INFO(r.err);
   CHECK(r.exit_code == 1);  // per-migration failure: pg_dump, pg_restore and psql all ran
-  std::ifstream log(p.dir() / "argv.log");
-  std::stringstream text;
-  text << log.rdbuf();
-  CHECK(text.str().find("pg_dump") != std::string::npos);
-  CHECK(text.str().find("psql") != std::string::npos);
-  CHECK(text.str().find("Sup3rSecretPw") == std::string::npos);
+  const std::string log = migsafe::test::read_file(p.dir() / "argv.log");
+  CHECK(log.find("pg_dump") != std::string::npos);
+  CHECK(log.find("psql") != std::string::npos);
+  CHECK(log.find("Sup3rSecretPw") == std::string::npos);
   p.session()->exec("drop owned by argv_owner; drop role argv_owner");
 }
 

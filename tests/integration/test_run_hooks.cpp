@@ -10,13 +10,6 @@ using migsafe::test::Project;
 
 namespace {
 
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string hooks_section(const std::string& before, const std::string& success, const std::string& failure) {
   return migsafe::test::default_pipeline_body() + "[hooks]\nbefore = \"" + before + "\"\non_success = \"" + success +
          "\"\non_failure = \"" + failure + "\"\ntimeout = \"10s\"\n";
@@ -51,14 +44,14 @@ TEST_CASE("after-run hooks receive the outcome in their environment", "[run-hook
   INFO(ok.err);
   REQUIRE(ok.exit_code == 0);
   const std::string backup_id = ok.json()["backup"]["backup_id"];
-  CHECK(read(log).find("succeeded 0 0 20240101000000 " + backup_id + " " + report) != std::string::npos);
-  CHECK(read(log).find("before running") != std::string::npos);
+  CHECK(migsafe::test::read_file(log).find("succeeded 0 0 20240101000000 " + backup_id + " " + report) != std::string::npos);
+  CHECK(migsafe::test::read_file(log).find("before running") != std::string::npos);
 
   p.migration("20240102000000_b.sql", "select 1/0;\n");
   auto failed = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--report", report});
   CHECK(failed.exit_code == 1);
-  CHECK(read(log).find("failed_restored 1 20240101000000 20240102000000") != std::string::npos);
-  CHECK(nlohmann::json::parse(read(report))["hooks"].size() == 2);
+  CHECK(migsafe::test::read_file(log).find("failed_restored 1 20240101000000 20240102000000") != std::string::npos);
+  CHECK(nlohmann::json::parse(migsafe::test::read_file(report))["hooks"].size() == 2);
 }
 
 TEST_CASE("a run refused after a successful before hook still runs on_failure", "[run-hooks]") {
@@ -70,5 +63,5 @@ TEST_CASE("a run refused after a successful before hook still runs on_failure", 
   p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
   auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
   CHECK(r.exit_code == 4);  // no pg_dump: no backup, no migration
-  CHECK(read(log) == "maintenance on\nmaintenance off refused\n");
+  CHECK(migsafe::test::read_file(log) == "maintenance on\nmaintenance off refused\n");
 }

@@ -14,10 +14,7 @@ std::string read_all(const std::filesystem::path& dir) {
   std::string all;
   for (auto& e : std::filesystem::recursive_directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    all += s.str();
+    all += migsafe::test::read_file(e.path());
   }
   return all;
 }
