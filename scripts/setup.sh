@@ -10,8 +10,8 @@ packages=(
   clang libclang-rt-14-dev
   # libraries migsafe links
   libpqxx-dev libpq-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libssl-dev libzstd-dev
-  # tests
-  catch2
+  # tests (npm installs the Supabase CLI the tests compare history with, see below)
+  catch2 nodejs npm
   # the server, client tools and test extensions migsafe drives
   postgresql-15 postgresql-client-15 postgresql-contrib postgresql-15-pgtap
   libtap-parser-sourcehandler-pgtap-perl zstd
@@ -24,17 +24,26 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+  else
+    SUDO=
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # The Debian postgresql package creates and starts a default cluster; migsafe never uses it.
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "setup: installing ${missing[*]}" >&2
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO=sudo
-else
-  SUDO=
+# The Supabase CLI, a test-time tool only: the integration tests apply their fixtures with
+# `supabase migration up --db-url` and compare its history rows with migsafe's. Installed into the
+# project-local, git-ignored .tools/ (the tests look for .tools/node_modules/.bin/supabase).
+supabase_version=2.117.0
+tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
+if [ "$("$tools/node_modules/.bin/supabase" --version 2>/dev/null)" != "$supabase_version" ]; then
+  echo "setup: installing supabase@$supabase_version (npm) into $tools" >&2
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --save-exact --no-audit --no-fund --loglevel=error "supabase@$supabase_version" >/dev/null
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# The Debian postgresql package creates and starts a default cluster; migsafe never uses it.
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -33,6 +33,7 @@ void print_plan(const pipeline::Context& context, const Console& console) {
   for (const auto& m : r.migrations) {
     console.note("  " + m.version + "_" + m.name);
     for (const auto& n : m.non_transactional) console.note("      cannot run in a transaction: " + n);
+    if (!m.commit_after.empty()) console.note("      commit point: the run commits after this migration: " + m.commit_after);
   }
 }
 

@@ -19,14 +19,16 @@ namespace {
 
 int validate_command(const std::string& file, const Console& console) {
   config::Pipeline pipeline = config::load_pipeline(file);
-  auto migrations = config::scan_migrations(pipeline.migrations.dir);
+  std::vector<std::string> warnings;
+  auto migrations = config::scan_migrations(pipeline.migrations.dir, {pipeline.migrations.strict}, &warnings);
   size_t statements = 0;
   for (const auto& m : migrations) statements += sql::split(m.sql).size();
+  for (const auto& warning : warnings) console.note("warning: " + warning);
   console.note(pipeline.file.string() + ": valid; " + std::to_string(migrations.size()) + " migrations, " +
                std::to_string(statements) + " statements");
   if (console.options().json) {
     std::printf("%s\n", nlohmann::json{{"pipeline", pipeline.name}, {"status", "valid"},
-                                       {"migrations", migrations.size()}, {"exit_code", 0}}
+                                       {"migrations", migrations.size()}, {"warnings", warnings}, {"exit_code", 0}}
                             .dump(2)
                             .c_str());
   }
@@ -44,13 +46,27 @@ std::string slug(const std::string& name) {
   return out;
 }
 
-int new_command(const std::string& name, const std::string& dir) {
+// Migrations run in file-name order (byte-wise, as the Supabase CLI orders them): a new file that
+// would not sort last would run before an existing one, or be refused as out of order.
+void warn_if_not_last(const std::filesystem::path& path, const Console& console) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path(), ec)) {
+    const std::string existing = entry.path().filename().string();
+    if (config::parse_migration_name(existing) && existing > path.filename().string()) {
+      console.note("warning: " + existing + " sorts after the new file, so it runs after it (migrations run in "
+                   "file-name order)");
+    }
+  }
+}
+
+int new_command(const std::string& name, const std::string& dir, const Console& console) {
   std::time_t now = std::time(nullptr);
   char stamp[16];
   std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", std::gmtime(&now));
   std::filesystem::create_directories(dir);
   std::filesystem::path path = std::filesystem::path(dir) / (std::string(stamp) + "_" + slug(name) + ".sql");
   if (std::filesystem::exists(path)) throw usage_error(path.string() + " already exists");
+  warn_if_not_last(path, console);
   std::ofstream out(path);
   out << "-- " << name << "\n";
   if (!out) throw usage_error("cannot write " + path.string());
@@ -84,7 +100,7 @@ void register_new(CLI::App& app, Globals& globals) {
   CLI::App* cmd = app.add_subcommand("new", "Create DIR/<UTC YYYYMMDDHHMMSS>_<name>.sql and print its path");
   cmd->add_option("NAME", *name, "Migration name")->required();
   cmd->add_option("--dir", *dir, "Migrations directory (default: supabase/migrations)");
-  cmd->callback([&globals, name, dir] { globals.action = [name, dir](const Console&) { return new_command(*name, *dir); }; });
+  cmd->callback([&globals, name, dir] { globals.action = [name, dir](const Console& console) { return new_command(*name, *dir, console); }; });
 }
 
 void register_supabase_shim(CLI::App& app, Globals& globals) {

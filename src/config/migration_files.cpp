@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "core/error.hpp"
+#include "sql/migration_body.hpp"
 #include "sql/splitter.hpp"
 #include "util/sha256.hpp"
 #include "util/utf8.hpp"
@@ -31,11 +32,6 @@ bool ends_with_sql_any_case(std::string_view file_name) {
   return suffix == ".sql";
 }
 
-std::string_view without_leading_zeros(std::string_view digits) {
-  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
-  return digits;
-}
-
 // The whole file at `path`; sets `error` to the reason and returns nullopt when it cannot.
 std::optional<std::string> read_bytes(const fs::path& path, std::string& error) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
@@ -54,23 +50,39 @@ std::optional<std::string> read_bytes(const fs::path& path, std::string& error) 
   return bytes;
 }
 
-// The names of the entries of `dir` that may be migrations, sorted.
-std::vector<std::string> candidate_names(const fs::path& dir) {
+// One entry of the migrations directory.
+struct Entry {
+  std::string name;
+  bool directory = false;
+};
+
+// Every entry of `dir`, sorted by name byte-wise (as Go's fs.ReadDir, which the CLI uses).
+std::vector<Entry> directory_entries(const fs::path& dir) {
   std::error_code ec;
   fs::directory_iterator it(dir, ec);
   if (ec) {
     throw usage_error(dir.string() + ": cannot read migrations directory: " + ec.message());
   }
-  std::vector<std::string> names;
+  std::vector<Entry> entries;
   for (; it != fs::directory_iterator(); it.increment(ec)) {
-    std::string name = it->path().filename().string();
     std::error_code type_ec;  // a dangling link is no directory; reading it will say why
-    if (name.front() == '.' || it->is_directory(type_ec) || !ends_with_sql_any_case(name)) continue;
-    names.push_back(std::move(name));
+    entries.push_back(Entry{it->path().filename().string(), it->is_directory(type_ec)});
   }
   if (ec) throw usage_error(dir.string() + ": cannot read migrations directory: " + ec.message());
-  std::sort(names.begin(), names.end());
-  return names;
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  return entries;
+}
+
+// The CLI skips a first file `<14 digits>_init.sql` older than 20211209000000 (the schema file of
+// its early versions) with a warning.
+bool is_legacy_init(const std::vector<Entry>& entries, size_t index) {
+  if (index != 0) return false;
+  const std::string& name = entries[index].name;
+  if (name.size() != 23 || name.compare(14, 9, "_init.sql") != 0) return false;
+  for (size_t i = 0; i < 14; ++i) {
+    if (!is_digit(name[i])) return false;
+  }
+  return name.compare(0, 14, "20211209000000") < 0;
 }
 
 // Why `sql` cannot be sent to PostgreSQL as it is ("3:7: contains a NUL byte"), or empty. libpq
@@ -95,10 +107,6 @@ std::optional<MigrationFile> read_migration(const fs::path& dir, const std::stri
                                             std::vector<std::string>& problems) {
   fs::path path = dir / file_name;
   std::optional<MigrationName> parsed = parse_migration_name(file_name);
-  if (!parsed) {
-    problems.push_back(path.string() + ": not a migration file name: expected <digits>_<name>.sql");
-    return std::nullopt;
-  }
   std::string error;
   std::optional<std::string> sql = read_bytes(path, error);
   if (!sql) {
@@ -109,6 +117,11 @@ std::optional<MigrationFile> read_migration(const fs::path& dir, const std::stri
     problems.push_back(path.string() + ":" + problem);
     return std::nullopt;
   }
+  const std::vector<sql::Refusal> refusals = sql::migration_body(*sql).refusals;
+  for (const sql::Refusal& r : refusals) {
+    problems.push_back(path.string() + ":" + std::to_string(r.line) + ":" + std::to_string(r.column) + ": " + r.message);
+  }
+  if (!refusals.empty()) return std::nullopt;
   std::string checksum = util::sha256_hex(*sql);
   return MigrationFile{parsed->version, parsed->name, path, std::move(*sql), std::move(checksum)};
 }
@@ -161,29 +174,34 @@ std::optional<MigrationName> parse_migration_name(std::string_view file_name) {
 }
 
 bool version_less(std::string_view a, std::string_view b) {
-  std::string_view x = without_leading_zeros(a);
-  std::string_view y = without_leading_zeros(b);
-  if (x.size() != y.size()) return x.size() < y.size();
-  if (x != y) return x < y;
-  return a < b;
+  return a < b;  // std::string_view compares as unsigned bytes, like Go's string <
 }
 
 bool same_version(std::string_view a, std::string_view b) {
-  return without_leading_zeros(a) == without_leading_zeros(b);
+  return a == b;
 }
 
-std::vector<MigrationFile> scan_migrations(const fs::path& dir) {
+std::vector<MigrationFile> scan_migrations(const fs::path& dir, const ScanOptions& options,
+                                           std::vector<std::string>* warnings) {
   std::vector<MigrationFile> migrations;
   std::vector<std::string> problems;
-  for (const std::string& file_name : candidate_names(dir)) {
-    if (auto migration = read_migration(dir, file_name, problems)) {
-      migrations.push_back(std::move(*migration));
+  const std::vector<Entry> entries = directory_entries(dir);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string& name = entries[i].name;
+    if (entries[i].directory || !ends_with_sql_any_case(name)) continue;
+    const std::string path = (dir / name).string();
+    if (is_legacy_init(entries, i)) {
+      if (warnings) warnings->push_back(path + ": skipped, as the Supabase CLI skips a first <timestamp>_init.sql older than 20211209000000");
+      continue;
     }
+    if (!parse_migration_name(name)) {
+      const std::string why = "not a migration file name: expected <digits>_<name>.sql";
+      if (options.strict) problems.push_back(path + ": " + why + " ([migrations] strict = true)");
+      else if (warnings) warnings->push_back(path + ": skipped, " + why + " (as the Supabase CLI skips it)");
+      continue;
+    }
+    if (auto migration = read_migration(dir, name, problems)) migrations.push_back(std::move(*migration));
   }
-  std::stable_sort(migrations.begin(), migrations.end(),
-                   [](const MigrationFile& a, const MigrationFile& b) {
-                     return version_less(a.version, b.version);
-                   });
   find_duplicates(migrations, problems);
   if (!problems.empty()) throw usage_error(join_lines(problems));
   return migrations;

@@ -29,17 +29,29 @@ struct MigrationFile {
 // match.
 std::optional<MigrationName> parse_migration_name(std::string_view file_name);
 
-// Whether version `a` sorts before version `b`: numerically (leading zeros ignored, then by
-// length, then by digits), with the text itself as the tie-break so the order is total.
+// Whether version `a` sorts before version `b` as the Supabase CLI compares versions: byte-wise
+// as text, so "202406201411" (12 digits, 2024) sorts after "20230517185943" (14 digits, 2023).
 bool version_less(std::string_view a, std::string_view b);
 
-// Whether `a` and `b` are the same number ("1" and "001" are), i.e. name one version.
+// Whether `a` and `b` name one version: the same text ("1" and "001" are two versions, as the
+// history table's text primary key sees them).
 bool same_version(std::string_view a, std::string_view b);
 
-// Reads every migration in `dir` (not recursive), sorted by version. Hidden entries (".*"),
-// directories and files whose name does not end in ".sql" (any case) are ignored. Throws one
-// usage error listing every problem, one per line: a ".sql" file whose name does not match,
-// a file that cannot be read, and each set of files sharing one version.
-std::vector<MigrationFile> scan_migrations(const std::filesystem::path& dir);
+// How to treat the migrations directory.
+struct ScanOptions {
+  bool strict = false;  // a `.sql` file whose name does not match is an error, not a warning
+};
+
+// Reads every migration in `dir` (not recursive) in the Supabase CLI's order: by FILE NAME,
+// byte-wise. Directories and files whose name does not end in ".sql" (any case) are ignored. A
+// ".sql" file whose name does not match `^([0-9]+)_(.*)\.sql$` is skipped with a warning naming
+// it, as the CLI skips it (an error with `options.strict`); so is a first file
+// `<14 digits>_init.sql` older than 20211209000000, which the CLI skips too. Warnings are added
+// to `warnings` when given. Throws one usage error listing every problem, one per line: a
+// non-matching name under strict, a file that cannot be read, a NUL byte or invalid UTF-8, a
+// psql meta-command or a COMMIT/ROLLBACK in the middle of a file (with file:line:column), and
+// each set of files sharing one version.
+std::vector<MigrationFile> scan_migrations(const std::filesystem::path& dir, const ScanOptions& options = {},
+                                           std::vector<std::string>* warnings = nullptr);
 
 }  // namespace migsafe::config

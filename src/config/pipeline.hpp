@@ -59,6 +59,7 @@ struct Database {
 struct Migrations {
   std::filesystem::path dir;                   // existing directory of `<version>_<name>.sql`
   MigrationMode mode = MigrationMode::atomic;  // how pending migrations are applied
+  bool strict = false;  // a `.sql` file whose name does not match is an error, not a warning
 };
 
 // `[backup.copy]`: a command run after each verified backup (e.g. to copy it off the host).

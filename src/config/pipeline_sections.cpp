@@ -140,7 +140,7 @@ Database read_database(const TableReader& table) {
 }
 
 Migrations read_migrations(const TableReader& table) {
-  table.allow_only({"dir", "mode"});
+  table.allow_only({"dir", "mode", "strict"});
   Migrations migrations;
   if (table.require("dir")) {
     if (std::optional<fs::path> dir = table.path("dir")) {
@@ -151,6 +151,7 @@ Migrations read_migrations(const TableReader& table) {
   set_if(migrations.mode,
          table.choice<MigrationMode>("mode", {{"atomic", MigrationMode::atomic},
                                               {"per-migration", MigrationMode::per_migration}}));
+  set_if(migrations.strict, table.boolean("strict"));
   return migrations;
 }
 

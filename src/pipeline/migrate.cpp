@@ -1,8 +1,12 @@
 #include "pipeline/migrate.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
+#include "pipeline/commit_points.hpp"
+#include "sql/migration_body.hpp"
 #include "sql/splitter.hpp"
+#include "sql/supabase_split.hpp"
 #include "sql/transaction_safety.hpp"
 #include "util/duration.hpp"
 #include "util/interrupt.hpp"
@@ -11,15 +15,17 @@
 namespace migsafe::pipeline {
 namespace {
 
-// The statements of a file and which of them cannot run in a transaction.
+// The statements of a file, which of them cannot run in a transaction, and what history records.
 struct SplitMigration {
-  std::vector<sql::Statement> statements;
+  std::vector<sql::Statement> statements;      // to run: the file's own BEGIN ... COMMIT left out
   std::vector<std::string> non_transactional;  // "line N: reason"
+  std::vector<std::string> recorded;           // schema_migrations.statements, as the Supabase CLI writes it
 };
 
 SplitMigration split_migration(const config::MigrationFile& file) {
   SplitMigration out;
-  out.statements = sql::split(file.sql);
+  out.statements = sql::migration_body(file.sql).statements;  // refusals were reported when the files were read
+  out.recorded = sql::supabase_statements(file.sql);
   for (const auto& s : out.statements) {
     std::string reason = sql::non_transactional_reason(s.text);
     if (!reason.empty()) out.non_transactional.push_back("line " + std::to_string(s.line) + ": " + reason);
@@ -58,9 +64,7 @@ std::string set_timeouts_sql(const config::Pipeline& p, bool local) {
 }
 
 std::vector<std::string> statement_texts(const SplitMigration& split) {
-  std::vector<std::string> out;
-  for (const auto& s : split.statements) out.push_back(s.text);
-  return out;
+  return split.recorded;
 }
 
 // Runs the statements of `file`; returns the error, located in the file, if one fails.
@@ -109,6 +113,21 @@ std::string failure_line(const report::Migration& m) {
          (e.sqlstate.empty() ? "" : " (SQLSTATE " + e.sqlstate + ")");
 }
 
+// A commit point: commits what the run applied so far and opens the transaction for the rest.
+void commit_at(Context& context, size_t index, MigrateOutcome& outcome) {
+  const auto& record = context.report.migrations[index];
+  context.work->exec("COMMIT");
+  outcome.committed_any = true;
+  for (size_t k = 0; k <= index; ++k) {
+    const std::string& version = context.report.migrations[k].version;
+    auto& done = context.applied_this_run;
+    if (std::find(done.begin(), done.end(), version) == done.end()) done.push_back(version);
+  }
+  context.note("  committed after " + record.version + "_" + record.name + " (commit point: " + record.commit_after + ")");
+  context.work->exec("BEGIN");
+  context.work->exec(set_timeouts_sql(context.pipeline, true));
+}
+
 MigrateOutcome apply_atomic(Context& context) {
   MigrateOutcome outcome;
   context.work->exec("BEGIN");
@@ -125,6 +144,15 @@ MigrateOutcome apply_atomic(Context& context) {
       outcome.failure = failure_line(record);
       break;
     }
+    if (record.commit_after.empty() || i + 1 == context.state.pending.size()) continue;
+    if (context.options.dry_run) {  // a dry run cannot commit, so what follows cannot be tried
+      outcome.dry_run_stopped = true;
+      context.report.warnings.push_back("dry run stopped after " + file->version + "_" + file->name +
+                                        ": a real run commits there (" + record.commit_after +
+                                        "); the migrations after it and the checks were not tried");
+      break;
+    }
+    commit_at(context, i, outcome);
   }
   return outcome;
 }
@@ -179,6 +207,22 @@ MigrateOutcome apply_per_migration(Context& context) {
   return outcome;
 }
 
+// Marks the migrations after which an atomic run must commit, and says so in mode_reason.
+void plan_commits(Context& context) {
+  std::vector<CommitPoint> points = plan_commit_points(context.state.pending);
+  if (points.empty()) return;
+  std::string list;
+  for (const CommitPoint& point : points) {
+    context.report.migrations[point.after].commit_after = point.reason;
+    list += (list.empty() ? "" : "; ") + point.version + "_" + point.name + " (" + point.reason + ")";
+  }
+  const std::string how = context.options.dry_run
+                              ? "a dry run cannot commit, so it stops at the first commit point"
+                              : "one transaction between commit points; a failure after one is undone from the backup";
+  context.report.mode_reason += (context.report.mode_reason.empty() ? "" : "; ") + std::string("commits after ") + list +
+                                "; " + how;
+}
+
 }  // namespace
 
 void choose_mode(Context& context) {
@@ -204,6 +248,7 @@ void choose_mode(Context& context) {
     per_migration = false;
     context.report.mode_reason = "dry run: one transaction, rolled back at the end";
   }
+  if (!per_migration) plan_commits(context);
   context.report.mode = per_migration ? "per-migration" : "atomic";
   context.report.lock_timeout = util::format_duration(context.pipeline.database.lock_timeout);
   context.report.statement_timeout = util::format_duration(context.pipeline.database.statement_timeout);
@@ -219,7 +264,8 @@ void finish_atomic(Context& context, bool commit) {
   context.work->exec(commit ? "COMMIT" : "ROLLBACK");
   if (!commit) return;
   for (auto& m : context.report.migrations) {
-    if (m.status == "applied") context.applied_this_run.push_back(m.version);
+    auto& done = context.applied_this_run;
+    if (m.status == "applied" && std::find(done.begin(), done.end(), m.version) == done.end()) done.push_back(m.version);
   }
 }
 

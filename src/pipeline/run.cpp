@@ -21,7 +21,12 @@ namespace {
 
 void load_files(Context& context) {
   StepTimer step(context, "load");
-  context.files = config::scan_migrations(context.pipeline.migrations.dir);
+  std::vector<std::string> warnings;
+  context.files = config::scan_migrations(context.pipeline.migrations.dir, {context.pipeline.migrations.strict}, &warnings);
+  for (const std::string& warning : warnings) {
+    context.note("warning: " + warning);
+    context.report.warnings.push_back(warning);
+  }
   step.ok(std::to_string(context.files.size()) + " migration files in " + context.pipeline.migrations.dir.string());
 }
 
@@ -106,6 +111,17 @@ void finish_ledger(Context& context) {
   }
 }
 
+// ", committed after V1_name, V2_name" for an atomic run that passed commit points.
+std::string commit_points_text(const Context& context) {
+  std::string text;
+  for (const auto& m : context.report.migrations) {
+    if (m.commit_after.empty() || m.status != "applied") continue;
+    if (&m == &context.report.migrations.back()) continue;
+    text += (text.empty() ? ", committed after " : ", ") + m.version + "_" + m.name;
+  }
+  return text;
+}
+
 MigrateOutcome migrate_step(Context& context) {
   StepTimer step(context, "migrate");
   MigrateOutcome outcome;
@@ -114,10 +130,13 @@ MigrateOutcome migrate_step(Context& context) {
   } catch (const pg::QueryError& e) {
     outcome.ok = false;
     outcome.failure = std::string("migration session failed: ") + e.what();
-    outcome.committed_any = outcome.committed_any || context.report.mode != "atomic";
+    // Per-migration runs commit as they go; an atomic run may have passed a commit point.
+    outcome.committed_any = context.report.mode != "atomic" || !context.applied_this_run.empty();
   }
-  if (outcome.ok) step.ok(std::to_string(context.report.migrations.size()) + " applied (" + context.report.mode + ")");
-  else step.failed(outcome.failure);
+  if (outcome.ok) step.ok(std::to_string(context.report.migrations.size()) + " applied (" + context.report.mode +
+                          commit_points_text(context) + ")");
+  else if (commit_points_text(context).empty()) step.failed(outcome.failure);
+  else step.failed(outcome.failure + " (" + commit_points_text(context).substr(2) + ": restored from the backup)");
   return outcome;
 }
 
@@ -174,7 +193,7 @@ void commit_step(Context& context, MigrateOutcome& outcome) {
 void migrate_and_settle(Context& context) {
   choose_mode(context);
   MigrateOutcome outcome = migrate_step(context);
-  if (outcome.ok) check_step(context, outcome);
+  if (outcome.ok && !outcome.dry_run_stopped) check_step(context, outcome);
   if (outcome.ok && context.options.dry_run) {
     end_dry_run(context);
     return;

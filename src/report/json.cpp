@@ -15,6 +15,7 @@ nlohmann::json migration_json(const Migration& m) {
   if (m.error) j["error"] = error_json(*m.error);
   if (!m.non_transactional.empty()) j["non_transactional"] = m.non_transactional;
   if (!m.not_run.empty()) j["would_run_outside_transaction"] = m.not_run;
+  if (!m.commit_after.empty()) j["commit_after"] = m.commit_after;
   return j;
 }
 
@@ -36,7 +37,11 @@ nlohmann::json to_json(const Report& r) {
     steps.push_back({{"name", s.name}, {"status", s.status}, {"duration_ms", s.duration_ms}, {"detail", s.detail}});
   }
   nlohmann::json migrations = nlohmann::json::array();
-  for (const auto& m : r.migrations) migrations.push_back(migration_json(m));
+  nlohmann::json commit_points = nlohmann::json::array();  // the versions after which an atomic run commits
+  for (const auto& m : r.migrations) {
+    migrations.push_back(migration_json(m));
+    if (!m.commit_after.empty()) commit_points.push_back({{"after_version", m.version}, {"reason", m.commit_after}});
+  }
   return {{"migsafe_version", r.migsafe_version},
           {"command", r.command},
           {"pipeline", r.pipeline},
@@ -50,6 +55,7 @@ nlohmann::json to_json(const Report& r) {
           {"mode", r.mode},
           {"dry_run", r.dry_run},
           {"mode_reason", r.mode_reason},
+          {"commit_points", commit_points},
           {"timeouts", {{"lock_timeout", r.lock_timeout}, {"statement_timeout", r.statement_timeout}}},
           {"backup", r.backup},
           {"steps", steps},
@@ -106,6 +112,7 @@ Migration migration_from(const nlohmann::json& j) {
   if (j.contains("error") && j["error"].is_object()) m.error = error_from(j["error"]);
   m.non_transactional = texts(j, "non_transactional");
   m.not_run = texts(j, "would_run_outside_transaction");
+  m.commit_after = text(j, "commit_after");
   return m;
 }
 

@@ -33,6 +33,7 @@ struct Migration {
   std::optional<MigrationError> error;
   std::vector<std::string> non_transactional;  // "line 3: CREATE INDEX CONCURRENTLY ..." reasons
   std::vector<std::string> not_run;            // dry run: statements that would run outside a transaction
+  std::string commit_after;  // atomic run: why the run commits once this migration is applied; "" if it does not
 };
 
 // How the database was returned to its pre-run state.

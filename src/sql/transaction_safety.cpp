@@ -207,6 +207,73 @@ std::string subscription(const Words& w) {
   return std::string("ALTER SUBSCRIPTION with refresh") + kNotInBlock;
 }
 
+// Tokens of the first statement, comments dropped, as lexed (case and quotes kept): for names.
+using Tokens = std::vector<Token>;
+
+Tokens name_tokens(std::string_view statement) {
+  Tokens tokens;
+  for (Token t = next_token(statement, 0); t.kind != TokenKind::end && t.kind != TokenKind::semicolon;
+       t = next_token(statement, t.offset + t.text.size())) {
+    if (t.kind != TokenKind::comment) tokens.push_back(t);
+  }
+  return tokens;
+}
+
+bool is_word(const Token& t, std::string_view keyword) {
+  return t.kind == TokenKind::word && is_keyword(t.text, keyword);
+}
+
+bool is_word(const Tokens& t, size_t i, std::string_view keyword) {
+  return i < t.size() && is_word(t[i], keyword);
+}
+
+// An identifier as PostgreSQL reads it: unquoted folded to lower case, "quoted" as written.
+std::string identifier(const Token& t) {
+  if (t.kind == TokenKind::quoted_identifier) {
+    std::string out;
+    const std::string_view inner = t.text.substr(1, t.text.size() >= 2 ? t.text.size() - 2 : 0);
+    for (size_t i = 0; i < inner.size(); ++i) {
+      out += inner[i];
+      if (inner[i] == '"' && i + 1 < inner.size() && inner[i + 1] == '"') ++i;
+    }
+    return out;
+  }
+  std::string out(t.text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// The dotted name starting at token `i` ("public.mood"); moves `i` past it; "" when none.
+std::string qualified_name(const Tokens& t, size_t& i) {
+  std::string name;
+  while (i < t.size() && (t[i].kind == TokenKind::word || t[i].kind == TokenKind::quoted_identifier)) {
+    name += identifier(t[i++]);
+    if (i + 1 < t.size() && t[i].text == ".") {
+      name += '.';
+      ++i;
+    } else {
+      break;
+    }
+  }
+  return name;
+}
+
+// The value of a '...' or E'...' literal ('' and simple backslash escapes undone).
+std::string string_value(std::string_view text) {
+  const bool escape = !text.empty() && (text[0] == 'E' || text[0] == 'e');
+  if (escape) text.remove_prefix(1);
+  if (text.size() >= 2) text = text.substr(1, text.size() - 2);
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\'' && i + 1 < text.size() && text[i + 1] == '\'') ++i;
+    else if (escape && text[i] == '\\' && i + 1 < text.size()) ++i;
+    out += text[i];
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string non_transactional_reason(std::string_view statement) {
@@ -224,6 +291,52 @@ std::string non_transactional_reason(std::string_view statement) {
 bool is_transaction_control(std::string_view statement) {
   const Words w = words_of(statement);
   return !w.empty() && !transaction_control(w).empty();
+}
+
+TransactionControl transaction_control_of(std::string_view statement) {
+  const Words w = words_of(statement);
+  if (w.empty() || transaction_control(w).empty()) return TransactionControl::none;
+  if (at(w, 0, "BEGIN") || at(w, 0, "START")) return TransactionControl::begin;
+  if (at(w, 0, "COMMIT") || at(w, 0, "END")) return TransactionControl::commit;
+  if (at(w, 0, "PREPARE")) return TransactionControl::prepare;
+  return TransactionControl::rollback;
+}
+
+std::string transaction_control_words(std::string_view statement) {
+  std::string out;
+  for (const std::string& word : words_of(statement)) {
+    if (word.empty() || word[0] < 'A' || word[0] > 'Z') break;
+    out += (out.empty() ? "" : " ") + word;
+  }
+  return out;
+}
+
+std::optional<EnumValueAdded> enum_value_added(std::string_view statement) {
+  const Tokens t = name_tokens(statement);
+  if (t.size() < 6 || !is_word(t[0], "ALTER") || !is_word(t[1], "TYPE")) return std::nullopt;
+  size_t i = 2;
+  std::string type = qualified_name(t, i);
+  if (type.empty() || !is_word(t, i, "ADD") || !is_word(t, i + 1, "VALUE")) return std::nullopt;
+  i += 2;
+  if (is_word(t, i, "IF") && is_word(t, i + 1, "NOT") && is_word(t, i + 2, "EXISTS")) i += 3;
+  if (i >= t.size() || t[i].kind != TokenKind::string) return std::nullopt;
+  return EnumValueAdded{type, string_value(t[i].text)};
+}
+
+std::optional<std::string> enum_type_created(std::string_view statement) {
+  const Tokens t = name_tokens(statement);
+  if (t.size() < 5 || !is_word(t[0], "CREATE") || !is_word(t[1], "TYPE")) return std::nullopt;
+  size_t i = 2;
+  std::string type = qualified_name(t, i);
+  if (type.empty() || !is_word(t, i, "AS") || !is_word(t, i + 1, "ENUM")) return std::nullopt;
+  return type;
+}
+
+bool creates_logical_slot(std::string_view statement) {
+  for (const Token& token : name_tokens(statement)) {
+    if (is_word(token, "PG_CREATE_LOGICAL_REPLICATION_SLOT")) return true;
+  }
+  return false;
 }
 
 }  // namespace migsafe::sql

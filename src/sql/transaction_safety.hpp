@@ -2,6 +2,7 @@
 // migration in one transaction can refuse or run them separately.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,37 @@ std::string non_transactional_reason(std::string_view statement);
 // Whether `statement` starts, ends or prepares a transaction (BEGIN, START TRANSACTION, COMMIT,
 // END, ABORT, ROLLBACK, PREPARE TRANSACTION). SAVEPOINT, RELEASE and ROLLBACK TO are not.
 bool is_transaction_control(std::string_view statement);
+
+// What a transaction-control statement does.
+enum class TransactionControl {
+  none,      // not transaction control (SAVEPOINT, RELEASE and ROLLBACK TO are not)
+  begin,     // BEGIN [WORK | TRANSACTION] ..., START TRANSACTION ...
+  commit,    // COMMIT [WORK | TRANSACTION], END [WORK | TRANSACTION]
+  rollback,  // ROLLBACK [WORK | TRANSACTION], ABORT
+  prepare,   // PREPARE TRANSACTION
+};
+
+// The transaction-control kind of the first statement of `statement`.
+TransactionControl transaction_control_of(std::string_view statement);
+
+// The keywords of a transaction-control statement as written, upper-cased ("COMMIT WORK").
+std::string transaction_control_words(std::string_view statement);
+
+// `ALTER TYPE name ADD VALUE [IF NOT EXISTS] 'label' ...`: the type (identifiers folded as
+// PostgreSQL folds them, qualified names kept qualified, e.g. "public.mood") and the label.
+struct EnumValueAdded {
+  std::string type;   // e.g. "mood" or "public.mood"
+  std::string label;  // the new value, unquoted
+};
+
+// The enum value `statement` adds, if it is ALTER TYPE ... ADD VALUE.
+std::optional<EnumValueAdded> enum_value_added(std::string_view statement);
+
+// The type `statement` creates, if it is CREATE TYPE name AS ENUM (...), named as in EnumValueAdded.
+std::optional<std::string> enum_type_created(std::string_view statement);
+
+// Whether `statement` calls pg_create_logical_replication_slot(), which PostgreSQL refuses in a
+// transaction that has already written (SQLSTATE 25001).
+bool creates_logical_slot(std::string_view statement);
 
 }  // namespace migsafe::sql

@@ -77,27 +77,38 @@ TEST_CASE("parse_migration_name rejects other names", "[migration_files]") {
   }
 }
 
-TEST_CASE("version_less compares numerically", "[migration_files]") {
-  CHECK(version_less("9", "10"));
-  CHECK_FALSE(version_less("10", "9"));
-  CHECK(version_less("20230101000000", "20240101000000"));
-  CHECK(version_less("09", "10"));
-  CHECK(version_less("01", "1"));  // equal numbers: the text decides, so the order is total
+TEST_CASE("version_less compares versions as text, byte-wise, as the Supabase CLI", "[migration_files]") {
+  CHECK(version_less("20230517185943", "202406201411"));  // 14 digits of 2023 before 12 digits of 2024
+  CHECK(version_less("2024041012052", "202406201411"));
+  CHECK(version_less("10", "9"));
+  CHECK(version_less("01", "1"));
   CHECK_FALSE(version_less("1", "01"));
   CHECK_FALSE(version_less("5", "5"));
 }
 
-TEST_CASE("scan_migrations reads and sorts migrations by number", "[migration_files]") {
+TEST_CASE("scan_migrations orders migrations by file name, byte-wise, not by number", "[migration_files]") {
   ScratchDir dir;
-  dir.write("10_b.sql", "create table b();\n");
-  dir.write("9_a.sql", "create table a();\n");
-  dir.write("100_c.sql");
+  dir.write("202406201411_c.sql", "insert into todos default values;\n");
+  dir.write("2024041012052_b.sql", "alter table todos add column d date;\n");
+  dir.write("20230517185943_a.sql", "create table todos();\n");
   std::vector<MigrationFile> files = scan_migrations(dir.path());
-  CHECK(versions(files) == std::vector<std::string>{"9", "10", "100"});
+  CHECK(versions(files) == std::vector<std::string>{"20230517185943", "2024041012052", "202406201411"});
   CHECK(files[0].name == "a");
-  CHECK(files[0].path == dir.path() / "9_a.sql");
-  CHECK(files[0].sql == "create table a();\n");
-  CHECK(files[1].checksum == migsafe::util::sha256_hex("create table b();\n"));
+  CHECK(files[0].path == dir.path() / "20230517185943_a.sql");
+  CHECK(files[0].sql == "create table todos();\n");
+  CHECK(files[1].checksum == migsafe::util::sha256_hex("alter table todos add column d date;\n"));
+}
+
+TEST_CASE("scan_migrations keeps names with spaces, dots, dashes and @", "[migration_files]") {
+  ScratchDir dir;
+  dir.write("1_create todos.sql");
+  dir.write("2_start.date col.sql");
+  dir.write("3_seed-todos@v2.sql");
+  std::vector<MigrationFile> files = scan_migrations(dir.path());
+  REQUIRE(files.size() == 3);
+  CHECK(files[0].name == "create todos");
+  CHECK(files[1].name == "start.date col");
+  CHECK(files[2].name == "seed-todos@v2");
 }
 
 TEST_CASE("scan_migrations keeps the raw bytes and hashes them", "[migration_files]") {
@@ -125,11 +136,10 @@ TEST_CASE("scan_migrations refuses NUL bytes and invalid UTF-8 with line and col
   }
 }
 
-TEST_CASE("scan_migrations ignores hidden files, directories and other files",
+TEST_CASE("scan_migrations ignores directories and files not ending in .sql",
           "[migration_files]") {
   ScratchDir dir;
   dir.write("1_a.sql");
-  dir.write(".2_hidden.sql");
   dir.write(".DS_Store");
   dir.write("README.md");
   dir.write("3_b.sql.bak");
@@ -153,19 +163,52 @@ TEST_CASE("scan_migrations allows an empty name part", "[migration_files]") {
   CHECK(files[0].name.empty());
 }
 
-TEST_CASE("scan_migrations refuses a .sql file with a bad name", "[migration_files]") {
+TEST_CASE("scan_migrations skips a .sql file with a bad name with a warning naming it", "[migration_files]") {
   ScratchDir dir;
   dir.write("1_a.sql");
   fs::path bad = dir.write("create_users.sql");
-  CHECK(scan_error(dir.path()) ==
-        bad.string() + ": not a migration file name: expected <digits>_<name>.sql");
+  fs::path upper = dir.write("2_b.SQL");
+  fs::path hidden = dir.write(".3_c.sql");
+  std::vector<std::string> warnings;
+  CHECK(versions(scan_migrations(dir.path(), {}, &warnings)) == std::vector<std::string>{"1"});
+  REQUIRE(warnings.size() == 3);
+  CHECK(warnings[0] == hidden.string() + ": skipped, not a migration file name: expected <digits>_<name>.sql (as the Supabase CLI skips it)");
+  CHECK(warnings[1].rfind(upper.string() + ": skipped", 0) == 0);
+  CHECK(warnings[2].rfind(bad.string() + ": skipped", 0) == 0);
 }
 
-TEST_CASE("scan_migrations refuses an upper-case .SQL file", "[migration_files]") {
+TEST_CASE("scan_migrations with strict refuses a .sql file with a bad name", "[migration_files]") {
   ScratchDir dir;
-  fs::path bad = dir.write("2_b.SQL");
-  CHECK(scan_error(dir.path()) ==
-        bad.string() + ": not a migration file name: expected <digits>_<name>.sql");
+  dir.write("1_a.sql");
+  fs::path bad = dir.write("create_users.sql");
+  try {
+    scan_migrations(dir.path(), {true});
+    FAIL("expected an error");
+  } catch (const migsafe::Error& e) {
+    CHECK(e.code() == migsafe::Exit::usage);
+    CHECK(std::string(e.what()) == bad.string() +
+                                       ": not a migration file name: expected <digits>_<name>.sql ([migrations] strict = true)");
+  }
+}
+
+TEST_CASE("scan_migrations skips a first legacy <timestamp>_init.sql as the CLI does", "[migration_files]") {
+  ScratchDir dir;
+  dir.write("20211208000000_init.sql");
+  dir.write("20211210000000_next.sql");
+  std::vector<std::string> warnings;
+  CHECK(versions(scan_migrations(dir.path(), {}, &warnings)) == std::vector<std::string>{"20211210000000"});
+  CHECK(warnings.size() == 1);
+}
+
+TEST_CASE("scan_migrations refuses psql meta-commands and mid-file COMMIT at file:line:column", "[migration_files]") {
+  ScratchDir dir;
+  fs::path meta = dir.write("1_meta.sql", "create table a();\n  \\i other.sql\n");
+  fs::path commit = dir.write("2_commit.sql", "create table b();\ncommit;\ncreate table c();\n");
+  dir.write("3_wrapped.sql", "BEGIN;\ncreate table d();\nCOMMIT;\n");
+  const std::string message = scan_error(dir.path());
+  CHECK(message.find(meta.string() + ":2:3: psql meta-command \\i in a migration") != std::string::npos);
+  CHECK(message.find(commit.string() + ":2:1: COMMIT in the middle of a migration") != std::string::npos);
+  CHECK(message.find("3_wrapped.sql") == std::string::npos);
 }
 
 TEST_CASE("scan_migrations names both files of a duplicate version", "[migration_files]") {
@@ -177,24 +220,24 @@ TEST_CASE("scan_migrations names both files of a duplicate version", "[migration
         "duplicate migration version 20240101000000: " + a.string() + " and " + b.string());
 }
 
-TEST_CASE("scan_migrations treats leading zeros as the same version", "[migration_files]") {
+TEST_CASE("scan_migrations treats versions with leading zeros as other versions, as the history table does",
+          "[migration_files]") {
   ScratchDir dir;
-  fs::path a = dir.write("1_a.sql");
-  fs::path b = dir.write("01_b.sql");
-  fs::path c = dir.write("001_c.sql");
-  CHECK(scan_error(dir.path()) == "duplicate migration version 001: " + c.string() + ", " +
-                                      b.string() + " and " + a.string());
+  dir.write("1_a.sql");
+  dir.write("01_b.sql");
+  CHECK(versions(scan_migrations(dir.path())) == std::vector<std::string>{"01", "1"});
 }
 
 TEST_CASE("scan_migrations reports every problem at once", "[migration_files]") {
   ScratchDir dir;
-  fs::path bad1 = dir.write("init.sql");
-  fs::path bad2 = dir.write("x_y.sql");
+  fs::path bad1 = dir.write("1_nul.sql", std::string("select\0", 7));
+  fs::path bad2 = dir.write("2_meta.sql", "\\set x 1\n");
   fs::path a = dir.write("3_a.sql");
   fs::path b = dir.write("3_b.sql");
   std::string expected =
-      bad1.string() + ": not a migration file name: expected <digits>_<name>.sql\n" +
-      bad2.string() + ": not a migration file name: expected <digits>_<name>.sql\n" +
+      bad1.string() + ":1:7: contains a NUL byte\n" + bad2.string() +
+      ":1:1: psql meta-command \\set in a migration: it is not SQL, so neither PostgreSQL nor the Supabase CLI can "
+      "run it, and migsafe will not skip it; write the values into the SQL instead of psql variables\n" +
       "duplicate migration version 3: " + a.string() + " and " + b.string();
   CHECK(scan_error(dir.path()) == expected);
 }

@@ -19,13 +19,25 @@ pg::History history(std::initializer_list<std::pair<std::string, std::optional<s
 }  // namespace
 
 TEST_CASE("compare_with_history sorts files into applied and pending", "[state]") {
-  std::vector<config::MigrationFile> files = {file("1"), file("2"), file("10")};
+  std::vector<config::MigrationFile> files = {file("1"), file("2"), file("3")};
   auto state = pipeline::compare_with_history(files, history({{"1", "aaa"}, {"2", std::nullopt}}));
   CHECK(state.applied.size() == 2);
   REQUIRE(state.pending.size() == 1);
-  CHECK(state.pending[0]->version == "10");
+  CHECK(state.pending[0]->version == "3");
   CHECK(state.problems.empty());
   CHECK(state.current_version == "2");
+}
+
+TEST_CASE("compare_with_history orders versions by text, as the Supabase CLI and file names do", "[state]") {
+  // A 12-digit 2024 version is newer than a 14-digit 2023 one, although its number is smaller.
+  std::vector<config::MigrationFile> files = {file("20230517185943"), file("2024041012052"), file("202406201411")};
+  auto state = pipeline::compare_with_history(files, history({{"20230517185943", "aaa"}, {"2024041012052", "aaa"}}));
+  REQUIRE(state.pending.size() == 1);
+  CHECK(state.pending[0]->version == "202406201411");
+  CHECK(state.problems.empty());
+  CHECK(state.current_version == "2024041012052");
+  auto late = pipeline::compare_with_history(files, history({{"202406201411", "aaa"}}));
+  CHECK(late.problems.size() == 2);  // both older files are pending behind the newest applied
 }
 
 TEST_CASE("compare_with_history reports changed, missing and out-of-order migrations", "[state]") {
