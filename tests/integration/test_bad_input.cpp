@@ -40,8 +40,8 @@ TEST_CASE("bad pipelines and migration files are exit 2 with file and line", "[i
     p.pipeline("version = 1\n[migrations]\ndir = \"nowhere\"\n");
     check_refused_untouched(p, p.migsafe({"run", "{pipeline}", "--db", "{db}"}), "nowhere");
   }
-  SECTION("a .sql file that is not <digits>_<name>.sql") {
-    p.pipeline();
+  SECTION("a .sql file that is not <digits>_<name>.sql, with [migrations] strict = true") {
+    p.pipeline(migsafe::test::pipeline_body_with("dir = \"migrations\"\n", "dir = \"migrations\"\nstrict = true\n"));
     p.migration("add_users.sql", "select 1;\n");
     check_refused_untouched(p, p.migsafe({"run", "{pipeline}", "--db", "{db}"}), "add_users.sql: not a migration file name");
   }
