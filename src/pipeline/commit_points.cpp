@@ -8,8 +8,6 @@
 // earlier migration (SQLSTATE 55006), and a new enum value used only by the verification tests.
 #include "pipeline/commit_points.hpp"
 
-#include <set>
-
 #include "sql/migration_body.hpp"
 #include "sql/transaction_safety.hpp"
 
@@ -53,44 +51,38 @@ CommitPoint point_after(const std::vector<const config::MigrationFile*>& pending
   return CommitPoint{index, file.version, file.name, file.path.string(), line, std::move(reason)};
 }
 
-// Tracks what the open segment (the transaction since the last commit point) has done.
-struct Segment {
-  std::set<std::string> enum_types;  // enum types created in it: their new values are usable at once
-  bool has_work = false;             // a migration ran in it
-};
 
 }  // namespace
 
 std::vector<CommitPoint> plan_commit_points(const std::vector<const config::MigrationFile*>& pending) {
   std::vector<CommitPoint> points;
-  Segment segment;
+  bool segment_has_work = false;  // a migration ran since the last commit point
   for (size_t i = 0; i < pending.size(); ++i) {
     const config::MigrationFile& file = *pending[i];
     std::string after_reason;
     int after_line = 0;
     for (const sql::Statement& s : sql::migration_body(file.sql).statements) {
-      if (sql::creates_logical_slot(s.text) && segment.has_work) {  // has_work: i > 0
+      if (sql::creates_logical_slot(s.text) && segment_has_work) {  // so i > 0
         const int line = keyword_line(file, s);
         points.push_back(point_after(pending, i - 1, line,
                                      file_name(file) + ":" + std::to_string(line) +
                                          " calls pg_create_logical_replication_slot(), which PostgreSQL refuses in a "
                                          "transaction that has already written (SQLSTATE 25001)"));
-        segment = Segment{};
+        segment_has_work = false;
       }
-      if (auto type = sql::enum_type_created(s.text)) segment.enum_types.insert(*type);
-      auto added = sql::enum_value_added(s.text);
-      if (!added || segment.enum_types.count(added->type) || !after_reason.empty()) continue;
-      if (const config::MigrationFile* user = later_user(pending, i, added->label)) {
+      for (const sql::EnumValueAdded& added : sql::enum_values_added(s.text)) {
+        const config::MigrationFile* user = after_reason.empty() ? later_user(pending, i, added.label) : nullptr;
+        if (!user) continue;
         after_line = keyword_line(file, s);
-        after_reason = file_name(file) + ":" + std::to_string(after_line) + " adds value " + literal(added->label) +
-                       " to enum " + added->type + " and " + file_name(*user) +
+        after_reason = file_name(file) + ":" + std::to_string(after_line) + " adds value " + literal(added.label) +
+                       " to enum " + added.type + " and " + file_name(*user) +
                        " uses it; PostgreSQL refuses a new enum value until it is committed (SQLSTATE 55P04)";
       }
     }
-    segment.has_work = true;
+    segment_has_work = true;
     if (!after_reason.empty() && i + 1 < pending.size()) {
       points.push_back(point_after(pending, i, after_line, after_reason));
-      segment = Segment{};
+      segment_has_work = false;
     }
   }
   return points;

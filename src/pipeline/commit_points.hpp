@@ -21,9 +21,9 @@ struct CommitPoint {
 };
 
 // The commit points `pending` (in run order) needs. Detected:
-//  - `ALTER TYPE t ADD VALUE 'v'` when a later pending migration mentions 'v' and t was not created
-//    since the last commit: PostgreSQL refuses a new enum value until its transaction commits
-//    (SQLSTATE 55P04), so the run commits after that migration;
+//  - `ALTER TYPE t ADD VALUE 'v'` (also inside a DO block) when a later pending migration mentions
+//    'v': PostgreSQL refuses a new enum value until its transaction commits (SQLSTATE 55P04; on
+//    PostgreSQL 15 even when t was created in the same transaction), so the run commits after it;
 //  - `pg_create_logical_replication_slot()`: refused in a transaction that has written (SQLSTATE
 //    25001), so the run commits before that migration.
 std::vector<CommitPoint> plan_commit_points(const std::vector<const config::MigrationFile*>& pending);

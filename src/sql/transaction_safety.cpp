@@ -210,6 +210,24 @@ std::string subscription(const Words& w) {
 // Tokens of the first statement, comments dropped, as lexed (case and quotes kept): for names.
 using Tokens = std::vector<Token>;
 
+// Every token of `source`, comments dropped (semicolons kept).
+Tokens all_tokens(std::string_view source) {
+  Tokens tokens;
+  for (Token t = next_token(source, 0); t.kind != TokenKind::end; t = next_token(source, t.offset + t.text.size())) {
+    if (t.kind != TokenKind::comment) tokens.push_back(t);
+  }
+  return tokens;
+}
+
+// The text between the tags of a $tag$ ... $tag$ token.
+std::string_view dollar_body(std::string_view text) {
+  const size_t open = text.find('$', 1);
+  if (open == std::string_view::npos) return {};
+  const size_t tag = open + 1;
+  if (text.size() < 2 * tag) return {};
+  return text.substr(tag, text.size() - 2 * tag);
+}
+
 Tokens name_tokens(std::string_view statement) {
   Tokens tokens;
   for (Token t = next_token(statement, 0); t.kind != TokenKind::end && t.kind != TokenKind::semicolon;
@@ -311,25 +329,23 @@ std::string transaction_control_words(std::string_view statement) {
   return out;
 }
 
-std::optional<EnumValueAdded> enum_value_added(std::string_view statement) {
-  const Tokens t = name_tokens(statement);
-  if (t.size() < 6 || !is_word(t[0], "ALTER") || !is_word(t[1], "TYPE")) return std::nullopt;
-  size_t i = 2;
-  std::string type = qualified_name(t, i);
-  if (type.empty() || !is_word(t, i, "ADD") || !is_word(t, i + 1, "VALUE")) return std::nullopt;
-  i += 2;
-  if (is_word(t, i, "IF") && is_word(t, i + 1, "NOT") && is_word(t, i + 2, "EXISTS")) i += 3;
-  if (i >= t.size() || t[i].kind != TokenKind::string) return std::nullopt;
-  return EnumValueAdded{type, string_value(t[i].text)};
-}
-
-std::optional<std::string> enum_type_created(std::string_view statement) {
-  const Tokens t = name_tokens(statement);
-  if (t.size() < 5 || !is_word(t[0], "CREATE") || !is_word(t[1], "TYPE")) return std::nullopt;
-  size_t i = 2;
-  std::string type = qualified_name(t, i);
-  if (type.empty() || !is_word(t, i, "AS") || !is_word(t, i + 1, "ENUM")) return std::nullopt;
-  return type;
+std::vector<EnumValueAdded> enum_values_added(std::string_view statement) {
+  std::vector<EnumValueAdded> out;
+  const Tokens t = all_tokens(statement);
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i].kind == TokenKind::dollar_string) {
+      for (EnumValueAdded& inner : enum_values_added(dollar_body(t[i].text))) out.push_back(std::move(inner));
+      continue;
+    }
+    if (!is_word(t[i], "ALTER") || !is_word(t, i + 1, "TYPE")) continue;
+    size_t j = i + 2;
+    std::string type = qualified_name(t, j);
+    if (type.empty() || !is_word(t, j, "ADD") || !is_word(t, j + 1, "VALUE")) continue;
+    j += 2;
+    if (is_word(t, j, "IF") && is_word(t, j + 1, "NOT") && is_word(t, j + 2, "EXISTS")) j += 3;
+    if (j < t.size() && t[j].kind == TokenKind::string) out.push_back(EnumValueAdded{type, string_value(t[j].text)});
+  }
+  return out;
 }
 
 bool creates_logical_slot(std::string_view statement) {

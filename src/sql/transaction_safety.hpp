@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace migsafe::sql {
 
@@ -44,11 +45,9 @@ struct EnumValueAdded {
   std::string label;  // the new value, unquoted
 };
 
-// The enum value `statement` adds, if it is ALTER TYPE ... ADD VALUE.
-std::optional<EnumValueAdded> enum_value_added(std::string_view statement);
-
-// The type `statement` creates, if it is CREATE TYPE name AS ENUM (...), named as in EnumValueAdded.
-std::optional<std::string> enum_type_created(std::string_view statement);
+// The enum values `statement` adds: as ALTER TYPE ... ADD VALUE itself, or anywhere inside its
+// dollar-quoted bodies (e.g. a DO block that adds a value only if it is missing).
+std::vector<EnumValueAdded> enum_values_added(std::string_view statement);
 
 // Whether `statement` calls pg_create_logical_replication_slot(), which PostgreSQL refuses in a
 // transaction that has already written (SQLSTATE 25001).
