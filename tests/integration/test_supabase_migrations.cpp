@@ -306,3 +306,19 @@ TEST_CASE("a psql meta-command in a migration is refused at file:line (exit 2); 
   CHECK_FALSE(up.ok());
   CHECK(cli_db.value("select count(*) from supabase_migrations.schema_migrations where version = '20240102000000'") == "0");
 }
+
+TEST_CASE("a dry run stops at a commit point, says so, and changes nothing", "[commit_points][dry-run]") {
+  Project p("sb_enum_commit_dry_run");
+  use_fixture(p, "enum_commit_point");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}", "--to", "20240101000000"}).exit_code == 0);
+  const std::string before = dump(p, {"public", "supabase_migrations"});
+  Outcome dry = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--dry-run", "--json"});
+  INFO(dry.err);
+  CHECK(dry.exit_code == 0);
+  auto report = dry.json();
+  CHECK(report["status"] == "dry_run");
+  CHECK(report["warnings"].dump().find("dry run stopped after 20240102000000_add_meh") != std::string::npos);
+  CHECK(report["migrations"][0]["status"] == "would_apply");
+  CHECK(report["migrations"][1]["status"] == "pending");
+  CHECK(dump(p, {"public", "supabase_migrations"}) == before);
+}
