@@ -22,6 +22,7 @@ std::string meta_command_advice(std::string_view name) {
     return "copy the SQL of the included file into this migration (or make it a migration of its own)";
   }
   if (name == "\\c" || name == "\\connect") return "a migration runs on the pipeline's database; remove it";
+  if (name == "\\." || name == "\\copy") return "COPY data inline in a file needs psql; write the rows as INSERT ... VALUES";
   if (name == "\\set" || name == "\\unset" || name == "\\gset") {
     return "write the values into the SQL instead of psql variables";
   }

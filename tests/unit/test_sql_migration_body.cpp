@@ -89,3 +89,10 @@ TEST_CASE("backslashes inside strings, dollar quotes and comments are not meta-c
       "select 'C:\\temp', E'a\\'b', $$ \\i x $$;\n-- \\i in a comment\n/* \\set x */ select \"a\\b\";\n");
   CHECK(body.refusals.empty());
 }
+
+TEST_CASE("inline COPY data is refused at its terminating \\. with advice") {
+  auto body = migration_body("copy t (a) from stdin;\n1\n2\n\\.\n");
+  REQUIRE_FALSE(body.refusals.empty());
+  CHECK(body.refusals.back().line == 4);
+  CHECK(body.refusals.back().message.find("INSERT ... VALUES") != std::string::npos);
+}
