@@ -273,13 +273,14 @@ TEST_CASE("a COMMIT in the middle of a migration is refused at file:line before 
   use_fixture(p, "mid_file_commit");
   const std::string before = dump(p, {"public"});
   for (const char* command : {"validate", "plan", "run"}) {
-    std::vector<std::string> args{command, "{pipeline}"};
+    std::vector<std::string> args{command, "{pipeline}", "--json"};
     if (std::string(command) != "validate") args.insert(args.end(), {"--db", "{db}"});
     Outcome r = p.migsafe(args);
     INFO(command << ": " << r.err);
     CHECK(r.exit_code == 2);
     CHECK(unwrapped(r.err).find("20240102000000_commit_inside.sql:3:1: COMMIT in the middle of a migration") !=
           std::string::npos);
+    if (std::string(command) == "run") CHECK(r.json()["errors"].dump().find("commit_inside.sql:3:1") != std::string::npos);
   }
   CHECK(dump(p, {"public"}) == before);
   CHECK(p.value("select to_regnamespace('migsafe') is null") == "t");
@@ -294,6 +295,10 @@ TEST_CASE("a psql meta-command in a migration is refused at file:line (exit 2); 
   INFO(run.err);
   CHECK(run.exit_code == 2);
   CHECK(unwrapped(run.err).find("20240102000000_include.sql:2:1: psql meta-command \\i in a migration") !=
+        std::string::npos);
+  auto report = run.json();  // the report is valid JSON and says the same
+  CHECK(report["exit_code"] == 2);
+  CHECK(report["errors"][0].get<std::string>().find("20240102000000_include.sql:2:1: psql meta-command \\i") !=
         std::string::npos);
   CHECK(dump(p, {"public"}) == before);
   CHECK(p.value("select to_regnamespace('migsafe') is null") == "t");
