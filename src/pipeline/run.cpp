@@ -157,7 +157,7 @@ void check_step(Context& context, MigrateOutcome& outcome) {
     context.report.errors.push_back(outcome.failure);
   }
   outcome.ok = false;
-  outcome.committed_any = !inside;
+  outcome.committed_any = outcome.committed_any || !inside;  // an atomic run may have passed a commit point
 }
 
 // When the connection drops during COMMIT nobody knows whether it happened: the ledger rows this

@@ -327,3 +327,19 @@ TEST_CASE("a dry run stops at a commit point, says so, and changes nothing", "[c
   CHECK(report["migrations"][1]["status"] == "pending");
   CHECK(dump(p, {"public", "supabase_migrations"}) == before);
 }
+
+TEST_CASE("a failing check after a commit point is restored from the backup too (exit 1)", "[commit_points][failure]") {
+  Project p("sb_enum_commit_check_fails");
+  use_fixture(p, "enum_commit_point");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}", "--to", "20240101000000"}).exit_code == 0);
+  p.pipeline(migsafe::test::default_pipeline_body() +
+             "[[verify.assert]]\nname = \"nobody is meh\"\nsql = \"select count(*) = 0 from public.people where mood = 'meh'\"\n");
+  const std::string before = dump(p, {"public", "supabase_migrations"});
+  Outcome run = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(run.err);
+  CHECK(run.exit_code == 1);
+  auto report = run.json();
+  CHECK(report["status"] == "failed_restored");
+  CHECK(report["restore"]["method"] == "pg_restore");
+  CHECK(dump(p, {"public", "supabase_migrations"}) == before);
+}
