@@ -38,6 +38,8 @@ int checklist_command(const ChecklistFlags& flags, const Console& console) {
     report = report::from_json(read_report(flags.from));
   } catch (const nlohmann::json::exception& e) {
     throw usage_error(flags.from + ": not a migsafe report: " + e.what());
+  } catch (const Error& e) {
+    throw usage_error(flags.from + ": not a migsafe report: " + e.what());
   }
   const std::string markdown = report::render_checklist(report);
   if (flags.output.empty()) {

@@ -51,7 +51,7 @@ int checks_command(const CheckFlags& flags, const Console& console, const std::s
   pipeline::ChecksOutcome outcome =
       command == "test" ? pipeline::run_verify(context, false, false) : pipeline::run_rls(context, false);
   for (const auto& line : outcome.failures) context.report.errors.push_back(line);
-  context.report.status = outcome.ok ? "succeeded" : "failed";
+  context.report.status = outcome.ok ? report::RunStatus::succeeded : report::RunStatus::failed;
   context.report.exit_code = outcome.ok ? 0 : 1;
   return publish_report(context.report, console, flags.report_file);
 }

@@ -19,7 +19,7 @@ struct InspectFlags {
 
 void fill_applied(pipeline::Context& context) {
   std::vector<report::Migration> listed;
-  for (const auto* f : context.state.applied) listed.push_back(pipeline::migration_record(*f, "applied"));
+  for (const auto* f : context.state.applied) listed.push_back(pipeline::migration_record(*f, report::MigrationStatus::applied));
   for (auto& m : context.report.migrations) listed.push_back(m);
   context.report.migrations = listed;
 }
@@ -28,7 +28,7 @@ void print_plan(const pipeline::Context& context, const Console& console) {
   const auto& r = context.report;
   if (context.state.pending.empty()) console.note("nothing to apply: the database is at version " + r.from_version);
   else console.note("would apply " + std::to_string(context.state.pending.size()) + " migration(s), " + r.from_version +
-                    " -> " + r.to_version + ", mode " + r.mode + (r.mode_reason.empty() ? "" : " (" + r.mode_reason + ")"));
+                    " -> " + r.to_version + ", mode " + to_string(r.mode) + (r.mode_reason.empty() ? "" : " (" + r.mode_reason + ")"));
   console.note("lock_timeout " + r.lock_timeout + ", statement_timeout " + r.statement_timeout);
   for (const auto& m : r.migrations) {
     console.note("  " + m.version + "_" + m.name);
@@ -63,7 +63,7 @@ int inspect_command(const InspectFlags& flags, const Console& console, const std
   for (const auto& run : context.interrupted) {
     context.report.warnings.push_back("interrupted run " + run.run_id + " (backup " + run.backup_id + ")");
   }
-  context.report.status = context.state.pending.empty() ? "nothing_to_do" : "pending";
+  context.report.status = context.state.pending.empty() ? report::RunStatus::nothing_to_do : report::RunStatus::pending;
   if (command == "plan") print_plan(context, console);
   else {
     print_status(context, console);

@@ -73,7 +73,7 @@ int run_command(const RunFlags& flags, const Console& console) {
   } catch (const Error& e) {
     // Refused or bad input after the report was started: the report says so, then the exit code.
     context.report.errors.push_back(e.what());
-    if (context.report.status.empty()) context.report.status = "refused";
+    if (context.report.status == report::RunStatus::unset) context.report.status = report::RunStatus::refused;
     context.report.exit_code = int(e.code());
     return publish_report(context.report, console, publish);
   }

@@ -17,9 +17,10 @@ std::string Console::paint(const std::string& text, const char* code) const {
 }
 
 void Console::step(const report::Step& s) const {
-  if (options_.quiet && s.status != "failed") return;
-  const bool ok = s.status == "ok";
-  std::string mark = ok ? paint("ok  ", "32") : s.status == "skipped" ? paint("skip", "33") : paint("FAIL", "31");
+  using report::StepStatus;
+  if (options_.quiet && s.status != StepStatus::failed) return;
+  const bool ok = s.status == StepStatus::ok;
+  std::string mark = ok ? paint("ok  ", "32") : s.status == StepStatus::skipped ? paint("skip", "33") : paint("FAIL", "31");
   char timing[32];
   std::snprintf(timing, sizeof timing, "%7lld ms", s.duration_ms);
   std::fprintf(stderr, "%s %-10s %s  %s\n", mark.c_str(), s.name.c_str(), timing, s.detail.c_str());
@@ -55,10 +56,11 @@ void Console::summary(const report::Report& r) const {
     for (const auto& d : restore.differences) note("  " + d);
     if (!restore.error.empty()) error("restore failed: " + restore.error);
   }
-  std::string line = "status: " + r.status + " (exit " + std::to_string(r.exit_code) + ")";
+  using report::RunStatus;
+  std::string line = "status: " + to_string(r.status) + " (exit " + std::to_string(r.exit_code) + ")";
   if (!r.from_version.empty()) line += ", version " + r.from_version + " -> " + r.to_version;
-  if (r.status == "succeeded" || r.status == "nothing_to_do") note(paint(line, "32;1"));
-  else if (r.status == "failed_unrestored") error(line + " -- a human must act: the pre-run backup is " +
+  if (r.status == RunStatus::succeeded || r.status == RunStatus::nothing_to_do) note(paint(line, "32;1"));
+  else if (r.status == RunStatus::failed_unrestored) error(line + " -- a human must act: the pre-run backup is " +
                                                   (r.backup.is_object() ? r.backup.value("backup_id", "?") : "none"));
   else note(paint(line, "31;1"));
 }

@@ -10,14 +10,14 @@ StepTimer::StepTimer(Context& context, std::string name)
     : context_(context), name_(std::move(name)), start_(std::chrono::steady_clock::now()) {}
 
 StepTimer::~StepTimer() {
-  if (!done_) finish("failed", "");
+  if (!done_) finish(report::StepStatus::failed, "");
 }
 
-void StepTimer::ok(const std::string& detail) { finish("ok", detail); }
-void StepTimer::skipped(const std::string& reason) { finish("skipped", reason); }
-void StepTimer::failed(const std::string& reason) { finish("failed", reason); }
+void StepTimer::ok(const std::string& detail) { finish(report::StepStatus::ok, detail); }
+void StepTimer::skipped(const std::string& reason) { finish(report::StepStatus::skipped, reason); }
+void StepTimer::failed(const std::string& reason) { finish(report::StepStatus::failed, reason); }
 
-void StepTimer::finish(const std::string& status, const std::string& detail) {
+void StepTimer::finish(report::StepStatus status, const std::string& detail) {
   done_ = true;
   report::Step step{name_, status, elapsed_ms(start_), detail};
   context_.report.steps.push_back(step);

@@ -78,7 +78,7 @@ class StepTimer {
   void failed(const std::string& reason);
 
  private:
-  void finish(const std::string& status, const std::string& detail);
+  void finish(report::StepStatus status, const std::string& detail);
   Context& context_;
   std::string name_;
   std::chrono::steady_clock::time_point start_;

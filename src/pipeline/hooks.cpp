@@ -75,7 +75,7 @@ std::vector<std::pair<std::string, std::string>> hook_environment(const report::
                                                                   const std::string& report_file) {
   std::string backup_id;
   if (report.backup.is_object()) backup_id = report.backup.value("backup_id", std::string());
-  return {{"MIGSAFE_STATUS", report.status.empty() ? "running" : report.status},
+  return {{"MIGSAFE_STATUS", report.status == report::RunStatus::unset ? "running" : to_string(report.status)},
           {"MIGSAFE_EXIT_CODE", std::to_string(report.exit_code)},
           {"MIGSAFE_BACKUP_ID", backup_id},
           {"MIGSAFE_FROM_VERSION", report.from_version},

@@ -90,7 +90,7 @@ bool apply_one(Context& context, const config::MigrationFile& file, report::Migr
   context.note("  applying " + file.version + "_" + file.name + " (" + std::to_string(split.statements.size()) +
                " statements)");
   if (auto error = run_statements(context, file, split)) {
-    record.status = "failed";
+    record.status = report::MigrationStatus::failed;
     record.error = *error;
     record.duration_ms = elapsed_ms(start);
     return false;
@@ -98,7 +98,7 @@ bool apply_one(Context& context, const config::MigrationFile& file, report::Migr
   record.duration_ms = elapsed_ms(start);
   pg::record_applied(*context.work, context.pipeline.database.supabase, ledger_row(context, file),
                      statement_texts(split), record.duration_ms);
-  record.status = "applied";
+  record.status = report::MigrationStatus::applied;
   return true;
 }
 
@@ -166,7 +166,7 @@ bool apply_outside_transaction(Context& context, const config::MigrationFile& fi
   for (const auto& statement : split.statements) {
     util::throw_if_interrupted();
     if (auto error = context.work->try_exec(statement.text)) {
-      record.status = "failed";
+      record.status = report::MigrationStatus::failed;
       record.error = locate_error(file, statement, *error);
       record.duration_ms = elapsed_ms(start);
       return false;
@@ -176,7 +176,7 @@ bool apply_outside_transaction(Context& context, const config::MigrationFile& fi
   record.duration_ms = elapsed_ms(start);
   pg::record_applied(*context.work, context.pipeline.database.supabase, ledger_row(context, file),
                      statement_texts(split), record.duration_ms);
-  record.status = "applied";
+  record.status = report::MigrationStatus::applied;
   return true;
 }
 
@@ -230,7 +230,7 @@ void choose_mode(Context& context) {
   context.report.mode_reason = per_migration ? "pipeline sets mode = \"per-migration\"" : "";
   context.report.migrations.clear();
   for (const auto* file : context.state.pending) {
-    report::Migration record = migration_record(*file, "pending");
+    report::Migration record = migration_record(*file, report::MigrationStatus::pending);
     record.non_transactional = split_migration(*file).non_transactional;
     if (context.options.dry_run) {
       record.not_run = record.non_transactional;  // reported as "would run outside a transaction"
@@ -249,14 +249,14 @@ void choose_mode(Context& context) {
     context.report.mode_reason = "dry run: one transaction, rolled back at the end";
   }
   if (!per_migration) plan_commits(context);
-  context.report.mode = per_migration ? "per-migration" : "atomic";
+  context.report.mode = per_migration ? report::Mode::per_migration : report::Mode::atomic;
   context.report.lock_timeout = util::format_duration(context.pipeline.database.lock_timeout);
   context.report.statement_timeout = util::format_duration(context.pipeline.database.statement_timeout);
 }
 
 MigrateOutcome apply_migrations(Context& context) {
   pg::Session::CancelOnInterrupt cancel(*context.work);
-  return context.report.mode == "atomic" ? apply_atomic(context) : apply_per_migration(context);
+  return context.report.mode == report::Mode::atomic ? apply_atomic(context) : apply_per_migration(context);
 }
 
 void finish_atomic(Context& context, bool commit) {
@@ -265,7 +265,7 @@ void finish_atomic(Context& context, bool commit) {
   if (!commit) return;
   for (auto& m : context.report.migrations) {
     auto& done = context.applied_this_run;
-    if (m.status == "applied" && std::find(done.begin(), done.end(), m.version) == done.end()) done.push_back(m.version);
+    if (m.status == report::MigrationStatus::applied && std::find(done.begin(), done.end(), m.version) == done.end()) done.push_back(m.version);
   }
 }
 

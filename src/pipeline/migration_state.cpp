@@ -38,7 +38,7 @@ MigrationState compare_with_history(const std::vector<config::MigrationFile>& fi
   return state;
 }
 
-report::Migration migration_record(const config::MigrationFile& file, const std::string& status) {
+report::Migration migration_record(const config::MigrationFile& file, report::MigrationStatus status) {
   report::Migration record;
   record.version = file.version;
   record.name = file.name;

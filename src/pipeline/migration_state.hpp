@@ -30,8 +30,8 @@ struct MigrationState {
 // `out_of_order` problems, as the Supabase CLI treats them.
 MigrationState compare_with_history(const std::vector<config::MigrationFile>& files, const pg::History& history);
 
-// The report's record of `file` with `status` ("pending", "applied", ...).
-report::Migration migration_record(const config::MigrationFile& file, const std::string& status);
+// The report's record of `file` with `status`.
+report::Migration migration_record(const config::MigrationFile& file, report::MigrationStatus status);
 
 // Keeps only pending migrations up to and including `to_version` (all when empty).
 void limit_pending(MigrationState& state, const std::string& to_version);

@@ -9,10 +9,11 @@
 namespace migsafe::pipeline {
 namespace {
 
-void mark_migrations(Context& context, const std::string& how) {
+void mark_migrations(Context& context, report::MigrationStatus how) {
+  using report::MigrationStatus;
   for (auto& m : context.report.migrations) {
-    if (m.status == "applied") m.status = how;
-    else if (m.status == "pending") m.status = "skipped";
+    if (m.status == MigrationStatus::applied) m.status = how;
+    else if (m.status == MigrationStatus::pending) m.status = MigrationStatus::skipped;
   }
 }
 
@@ -65,9 +66,9 @@ void end_dry_run(Context& context) {
   verify_fingerprint(context, restore);
   restore.duration_ms = elapsed_ms(start);
   for (auto& m : context.report.migrations) {
-    if (m.status == "applied") m.status = "would_apply";
+    if (m.status == report::MigrationStatus::applied) m.status = report::MigrationStatus::would_apply;
   }
-  context.report.status = restore.verified ? "dry_run" : "failed_unrestored";
+  context.report.status = restore.verified ? report::RunStatus::dry_run : report::RunStatus::failed_unrestored;
   context.report.exit_code = restore.verified ? 0 : 3;
   context.report.restore = restore;
   if (restore.verified) step.ok("dry run rolled back, fingerprint equal (" + restore.fingerprint_after.substr(0, 19) + "...)");
@@ -92,8 +93,10 @@ void recover(Context& context, const MigrateOutcome& outcome) {
   }
   verify_fingerprint(context, restore);
   restore.duration_ms = elapsed_ms(start);
-  mark_migrations(context, restore.verified ? (use_backup ? "restored" : "rolled_back") : "applied");
-  context.report.status = restore.verified ? "failed_restored" : "failed_unrestored";
+  using report::MigrationStatus;
+  mark_migrations(context, restore.verified ? (use_backup ? MigrationStatus::restored : MigrationStatus::rolled_back)
+                                            : MigrationStatus::applied);
+  context.report.status = restore.verified ? report::RunStatus::failed_restored : report::RunStatus::failed_unrestored;
   context.report.exit_code = restore.verified ? 1 : 3;
   if (restore.verified) {
     step.ok(restore.method + ", fingerprint equal (" + restore.fingerprint_after.substr(0, 19) + "...)");

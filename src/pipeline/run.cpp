@@ -103,7 +103,7 @@ void finish_ledger(Context& context) {
       pg::release_run_lock(*context.control);
       return;
     }
-    pg::record_run_end(*context.control, context.report.run_id, context.report.status, context.report.to_version,
+    pg::record_run_end(*context.control, context.report.run_id, to_string(context.report.status), context.report.to_version,
                        report::to_json(context.report).dump());
     pg::release_run_lock(*context.control);
   } catch (const std::exception&) {
@@ -115,7 +115,7 @@ void finish_ledger(Context& context) {
 std::string commit_points_text(const Context& context) {
   std::string text;
   for (const auto& m : context.report.migrations) {
-    if (m.commit_after.empty() || m.status != "applied") continue;
+    if (m.commit_after.empty() || m.status != report::MigrationStatus::applied) continue;
     if (&m == &context.report.migrations.back()) continue;
     text += (text.empty() ? ", committed after " : ", ") + m.version + "_" + m.name;
   }
@@ -131,9 +131,9 @@ MigrateOutcome migrate_step(Context& context) {
     outcome.ok = false;
     outcome.failure = std::string("migration session failed: ") + e.what();
     // Per-migration runs commit as they go; an atomic run may have passed a commit point.
-    outcome.committed_any = context.report.mode != "atomic" || !context.applied_this_run.empty();
+    outcome.committed_any = context.report.mode != report::Mode::atomic || !context.applied_this_run.empty();
   }
-  if (outcome.ok) step.ok(std::to_string(context.report.migrations.size()) + " applied (" + context.report.mode +
+  if (outcome.ok) step.ok(std::to_string(context.report.migrations.size()) + " applied (" + to_string(context.report.mode) +
                           commit_points_text(context) + ")");
   else if (commit_points_text(context).empty()) step.failed(outcome.failure);
   else step.failed(outcome.failure + " (" + commit_points_text(context).substr(2) + ": restored from the backup)");
@@ -143,7 +143,7 @@ MigrateOutcome migrate_step(Context& context) {
 // Verification and RLS checks after the migrations: inside the open transaction in an atomic
 // run, so a failing check rolls the migrations back with it.
 void check_step(Context& context, MigrateOutcome& outcome) {
-  const bool inside = context.report.mode == "atomic";
+  const bool inside = context.report.mode == report::Mode::atomic;
   try {
     ChecksOutcome verify = run_verify(context, inside, true);
     ChecksOutcome rls = context.pipeline.rls.enabled ? run_rls(context, inside) : ChecksOutcome{};
@@ -169,7 +169,7 @@ bool commit_happened(Context& context) {
 }
 
 void commit_step(Context& context, MigrateOutcome& outcome) {
-  if (context.report.mode != "atomic") return;
+  if (context.report.mode != report::Mode::atomic) return;
   try {
     finish_atomic(context, true);
   } catch (const pg::QueryError& e) {  // e.g. a deferred constraint: the transaction is gone
@@ -200,7 +200,7 @@ void migrate_and_settle(Context& context) {
   }
   if (outcome.ok) commit_step(context, outcome);
   if (outcome.ok) {
-    context.report.status = "succeeded";
+    context.report.status = report::RunStatus::succeeded;
     context.report.exit_code = 0;
     prune_backups(context);
     return;
@@ -267,7 +267,7 @@ void run(Context& context) {
       throw Error(Exit::refused, std::string("before any change: ") + e.what());
     }
   } catch (const Error& e) {
-    context.report.status = e.code() == Exit::refused ? "refused" : "failed_unrestored";
+    context.report.status = e.code() == Exit::refused ? report::RunStatus::refused : report::RunStatus::failed_unrestored;
     context.report.exit_code = int(e.code());
     // A `before` hook that succeeded (say, maintenance mode on) gets its `on_failure` counterpart.
     if (!context.report.hooks.empty() && context.report.hooks.back().value("exit_code", -1) == 0) {
@@ -279,7 +279,7 @@ void run(Context& context) {
     throw;
   }
   if (!ready) {
-    context.report.status = "nothing_to_do";
+    context.report.status = report::RunStatus::nothing_to_do;
     context.report.exit_code = 0;
     pg::release_run_lock(*context.control);
     return;

@@ -50,7 +50,7 @@ const Step* find_step(const Report& r, const std::string& name) {
 std::string step_why(const Report& r, const std::string& name) {
   const Step* s = find_step(r, name);
   if (s == nullptr) return "not reached";
-  return name + " " + s->status + (s->detail.empty() ? "" : ": " + s->detail);
+  return name + " " + to_string(s->status) + (s->detail.empty() ? "" : ": " + s->detail);
 }
 
 // What a hook did, for a human item's note; empty when the hook did not run.
@@ -66,35 +66,35 @@ std::string hook_note(const Report& r, const std::string& name) {
 }
 
 std::string outcome_line(const Report& r) {
-  if (r.status == "succeeded")
+  if (r.status == RunStatus::succeeded)
     return "migsafe applied the pending migrations and every check it ran passed.";
-  if (r.status == "nothing_to_do")
+  if (r.status == RunStatus::nothing_to_do)
     return "Nothing was pending: no migration ran, so no backup was needed.";
-  if (r.status == "dry_run")
+  if (r.status == RunStatus::dry_run)
     return "Dry run: the pipeline ran against the target in one transaction that was rolled back; "
            "nothing was applied.";
-  if (r.status == "failed_restored")
+  if (r.status == RunStatus::failed_restored)
     return "**The run FAILED** and the database was returned to its pre-run state, verified by "
            "fingerprint.";
-  if (r.status == "failed_unrestored") {
+  if (r.status == RunStatus::failed_unrestored) {
     return "**The run FAILED and the database could NOT be returned to its pre-run state: a human "
            "must act.** "
            "The pre-run backup is " +
            code(backup_facts(r).id.empty() ? "none" : backup_facts(r).id) + ".";
   }
-  if (r.status == "refused") return "**The run was refused** before anything changed.";
-  return "Status: " + r.status + ".";
+  if (r.status == RunStatus::refused) return "**The run was refused** before anything changed.";
+  return "Status: " + to_string(r.status) + ".";
 }
 
 std::string header(const Report& r) {
-  std::string out = "# Release checklist: " + code(r.pipeline) + " — " + r.status + "\n\n";
+  std::string out = "# Release checklist: " + code(r.pipeline) + " — " + to_string(r.status) + "\n\n";
   out += "- migsafe " + r.migsafe_version + ", run " + code(r.run_id) + ", pipeline " +
          code(r.pipeline_file) + "\n";
   out += "- database " + code(r.database_url) +
          (r.server_version.empty() ? "" : " (PostgreSQL " + r.server_version + ")") + "\n";
-  out += "- status **" + r.status + "** (exit " + std::to_string(r.exit_code) + "), version " +
+  out += "- status **" + to_string(r.status) + "** (exit " + std::to_string(r.exit_code) + "), version " +
          code(r.from_version) + " → " + code(r.to_version) +
-         (r.mode.empty() ? "" : ", mode " + r.mode) + "\n\n";
+         (r.mode == Mode::unset ? "" : ", mode " + to_string(r.mode)) + "\n\n";
   return out + outcome_line(r) +
          " Ticked items carry their evidence from the run report; unticked items are for a "
          "human.\n\n";
@@ -137,7 +137,7 @@ std::string pre_migration(const Report& r) {
 
 std::string migration_line(const Migration& m) {
   std::string line =
-      code(m.version) + " " + m.name + " — " + m.status + " in " + format_ms(m.duration_ms);
+      code(m.version) + " " + m.name + " — " + to_string(m.status) + " in " + format_ms(m.duration_ms);
   if (m.error) {
     const MigrationError& e = *m.error;
     line += ": " + e.file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column) + ": " +
@@ -148,12 +148,12 @@ std::string migration_line(const Migration& m) {
 }
 
 void migration_items(const Report& r, Section& s) {
-  bool failed = !migrations_with(r, "failed").empty();
-  size_t applied = migrations_with(r, "applied").size();
+  bool failed = !migrations_with(r, MigrationStatus::failed).empty();
+  size_t applied = migrations_with(r, MigrationStatus::applied).size();
   std::string mode =
-      r.mode.empty() ? ""
-                     : "mode " + r.mode + (r.mode_reason.empty() ? "" : " (" + r.mode_reason + ")");
-  if (r.status == "dry_run") {
+      r.mode == Mode::unset ? ""
+                     : "mode " + to_string(r.mode) + (r.mode_reason.empty() ? "" : " (" + r.mode_reason + ")");
+  if (r.status == RunStatus::dry_run) {
     s.item(!failed && !r.migrations.empty(),
            "Migrations executed in order, then rolled back (dry run)", mode,
            failed ? "a migration failed" : "no migration ran");
@@ -170,7 +170,7 @@ void migration_items(const Report& r, Section& s) {
 std::string step_timings(const Report& r) {
   std::string out;
   for (const auto& st : r.steps)
-    out += (out.empty() ? "" : ", ") + st.name + " " + st.status + " " + format_ms(st.duration_ms);
+    out += (out.empty() ? "" : ", ") + st.name + " " + to_string(st.status) + " " + format_ms(st.duration_ms);
   return out;
 }
 
@@ -244,8 +244,8 @@ void rls_item(const Report& r, Section& s) {
 
 std::string post_migration(const Report& r) {
   Section s("Post-migration");
-  s.item(r.status == "succeeded", "Migration completed successfully",
-         "version " + code(r.from_version) + " → " + code(r.to_version), "status " + r.status);
+  s.item(r.status == RunStatus::succeeded, "Migration completed successfully",
+         "version " + code(r.from_version) + " → " + code(r.to_version), "status " + to_string(r.status));
   tests_item(r, s);
   rls_item(r, s);
   s.human("Application functionality tested (smoke test)");
@@ -258,7 +258,7 @@ std::string post_migration(const Report& r) {
 }
 
 std::string recovery(const Report& r) {
-  if (!r.restore && r.status != "failed_unrestored" && r.status != "failed_restored") return "";
+  if (!r.restore && r.status != RunStatus::failed_unrestored && r.status != RunStatus::failed_restored) return "";
   Section s("Recovery");
   if (r.restore) {
     const Restore& x = *r.restore;
@@ -270,7 +270,7 @@ std::string recovery(const Report& r) {
   } else {
     s.unproven("Database returned to its pre-run state", "no restore was attempted");
   }
-  if (r.status == "failed_unrestored") {
+  if (r.status == RunStatus::failed_unrestored) {
     s.human("Restore the pre-run backup by hand",
             "`migsafe backup restore " + r.pipeline_file + " --id " + backup_facts(r).id + "`");
   }

@@ -95,12 +95,12 @@ BackupFacts backup_facts(const Report& report) {
 
 bool step_ok(const Report& report, const std::string& name) {
   for (const auto& s : report.steps) {
-    if (s.name == name && s.status == "ok") return true;
+    if (s.name == name && s.status == StepStatus::ok) return true;
   }
   return false;
 }
 
-std::vector<const Migration*> migrations_with(const Report& report, const std::string& status) {
+std::vector<const Migration*> migrations_with(const Report& report, MigrationStatus status) {
   std::vector<const Migration*> out;
   for (const auto& m : report.migrations) {
     if (m.status == status) out.push_back(&m);

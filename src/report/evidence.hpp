@@ -56,7 +56,7 @@ BackupFacts backup_facts(const Report& report);
 // True when `report` has a step `name` with status ok.
 bool step_ok(const Report& report, const std::string& name);
 // Migrations of `report` whose status is `status`.
-std::vector<const Migration*> migrations_with(const Report& report, const std::string& status);
+std::vector<const Migration*> migrations_with(const Report& report, MigrationStatus status);
 
 // "412 ms", "3.2 s", "2 min 5 s".
 std::string format_ms(long long ms);

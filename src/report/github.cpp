@@ -48,7 +48,7 @@ std::string group(const std::string& title, const std::string& body) {
 std::string step_groups(const Report& r) {
   std::string out;
   for (const auto& s : r.steps)
-    out += group(s.name + ": " + s.status + " (" + format_ms(s.duration_ms) + ")", s.detail);
+    out += group(s.name + ": " + to_string(s.status) + " (" + format_ms(s.duration_ms) + ")", s.detail);
   for (const auto& h : r.hooks) {
     std::string title =
         "hook " + h.value("name", std::string("?")) + ": " +
@@ -145,7 +145,7 @@ std::string rls_annotations(const Report& r) {
 
 std::string run_messages(const Report& r) {
   std::string out;
-  for (const auto& e : r.errors) out += annotation("error", {}, "migsafe: " + r.status, e);
+  for (const auto& e : r.errors) out += annotation("error", {}, "migsafe: " + to_string(r.status), e);
   for (const auto& w : r.warnings) out += annotation("warning", {}, "migsafe", w);
   return out;
 }

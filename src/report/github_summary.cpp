@@ -12,10 +12,11 @@ namespace migsafe::report {
 namespace {
 
 std::string status_badge(const Report& r) {
-  if (r.status == "succeeded" || r.status == "nothing_to_do") return "✅ " + r.status;
-  if (r.status == "dry_run") return "🧪 dry_run";
-  if (r.status == "failed_restored") return "⚠️ failed_restored";
-  return "❌ " + r.status;
+  const std::string name = to_string(r.status);
+  if (r.status == RunStatus::succeeded || r.status == RunStatus::nothing_to_do) return "✅ " + name;
+  if (r.status == RunStatus::dry_run) return "🧪 " + name;
+  if (r.status == RunStatus::failed_restored) return "⚠️ " + name;
+  return "❌ " + name;
 }
 
 std::string code(const std::string& text) {
@@ -25,12 +26,12 @@ std::string code(const std::string& text) {
 std::string overview(const Report& r) {
   std::string out = "## migsafe " + (r.command.empty() ? std::string("run") : r.command) + " " +
                     code(r.pipeline) + ": " + status_badge(r) + "\n\n| | |\n|---|---|\n";
-  out += "| status | " + r.status + " (exit " + std::to_string(r.exit_code) + ") |\n";
+  out += "| status | " + to_string(r.status) + " (exit " + std::to_string(r.exit_code) + ") |\n";
   out += "| version | " + code(r.from_version) + " → " + code(r.to_version) + " |\n";
   if (!r.database_url.empty())
     out += "| database | " + code(r.database_url) + " " + table_cell(r.server_version) + " |\n";
-  if (!r.mode.empty())
-    out += "| mode | " + table_cell(r.mode) +
+  if (r.mode != Mode::unset)
+    out += "| mode | " + table_cell(to_string(r.mode)) +
            (r.mode_reason.empty() ? "" : ": " + table_cell(r.mode_reason)) + " |\n";
   BackupFacts b = backup_facts(r);
   if (b.present) {
@@ -48,7 +49,7 @@ std::string migrations_table(const Report& r) {
   std::string out =
       "### Migrations\n\n| version | name | status | duration |\n|---|---|---|---:|\n";
   for (const auto& m : r.migrations) {
-    std::string status = m.status;
+    std::string status = to_string(m.status);
     if (m.error)
       status += ": " + m.error->file + ":" + std::to_string(m.error->line) + " " + m.error->message;
     out += "| " + code(m.version) + " | " + table_cell(m.name) + " | " + table_cell(status) +
@@ -146,7 +147,7 @@ std::string step_summary_markdown(const Report& r) {
 }
 
 std::string github_output_lines(const Report& r, const std::string& report_path) {
-  return output_line("status", r.status) + output_line("exit_code", std::to_string(r.exit_code)) +
+  return output_line("status", to_string(r.status)) + output_line("exit_code", std::to_string(r.exit_code)) +
          output_line("from_version", r.from_version) + output_line("to_version", r.to_version) +
          output_line("backup_id", backup_facts(r).id) + output_line("report", report_path);
 }

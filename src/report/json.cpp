@@ -10,7 +10,7 @@ nlohmann::json error_json(const MigrationError& e) {
 
 nlohmann::json migration_json(const Migration& m) {
   nlohmann::json j = {{"version", m.version},   {"name", m.name},
-                      {"checksum", "sha256:" + m.checksum}, {"status", m.status},
+                      {"checksum", "sha256:" + m.checksum}, {"status", to_string(m.status)},
                       {"duration_ms", m.duration_ms}, {"error", nullptr}};
   if (m.error) j["error"] = error_json(*m.error);
   if (!m.non_transactional.empty()) j["non_transactional"] = m.non_transactional;
@@ -34,7 +34,7 @@ nlohmann::json restore_json(const Restore& r) {
 nlohmann::json to_json(const Report& r) {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : r.steps) {
-    steps.push_back({{"name", s.name}, {"status", s.status}, {"duration_ms", s.duration_ms}, {"detail", s.detail}});
+    steps.push_back({{"name", s.name}, {"status", to_string(s.status)}, {"duration_ms", s.duration_ms}, {"detail", s.detail}});
   }
   nlohmann::json migrations = nlohmann::json::array();
   nlohmann::json commit_points = nlohmann::json::array();  // the versions after which an atomic run commits
@@ -46,13 +46,13 @@ nlohmann::json to_json(const Report& r) {
           {"command", r.command},
           {"pipeline", r.pipeline},
           {"pipeline_file", r.pipeline_file},
-          {"status", r.status},
+          {"status", to_string(r.status)},
           {"exit_code", r.exit_code},
           {"run_id", r.run_id},
           {"database", {{"url", r.database_url}, {"server_version", r.server_version}}},
           {"from_version", r.from_version},
           {"to_version", r.to_version},
-          {"mode", r.mode},
+          {"mode", to_string(r.mode)},
           {"dry_run", r.dry_run},
           {"mode_reason", r.mode_reason},
           {"commit_points", commit_points},
@@ -107,7 +107,7 @@ Migration migration_from(const nlohmann::json& j) {
   m.name = text(j, "name");
   m.checksum = text(j, "checksum");
   if (m.checksum.rfind("sha256:", 0) == 0) m.checksum.erase(0, 7);
-  m.status = text(j, "status");
+  m.status = parse_migration_status(text(j, "status"));
   m.duration_ms = number(j, "duration_ms");
   if (j.contains("error") && j["error"].is_object()) m.error = error_from(j["error"]);
   m.non_transactional = texts(j, "non_transactional");
@@ -134,7 +134,7 @@ void header_from(const nlohmann::json& j, Report& r) {
   r.command = text(j, "command");
   r.pipeline = text(j, "pipeline");
   r.pipeline_file = text(j, "pipeline_file");
-  r.status = text(j, "status");
+  r.status = parse_run_status(text(j, "status"));
   r.exit_code = int(number(j, "exit_code"));
   r.run_id = text(j, "run_id");
   const nlohmann::json database = member(j, "database", nlohmann::json::object());
@@ -144,7 +144,7 @@ void header_from(const nlohmann::json& j, Report& r) {
   r.to_version = text(j, "to_version");
   r.dry_run = j.value("dry_run", false);
   r.backup_skipped = j.value("backup_skipped", false);
-  r.mode = text(j, "mode");
+  r.mode = parse_mode(text(j, "mode"));
   r.mode_reason = text(j, "mode_reason");
   const nlohmann::json timeouts = member(j, "timeouts", nlohmann::json::object());
   r.lock_timeout = text(timeouts, "lock_timeout");
@@ -158,7 +158,7 @@ Report from_json(const nlohmann::json& j) {
   header_from(j, r);
   r.backup = member(j, "backup", nullptr);
   for (const auto& s : member(j, "steps", nlohmann::json::array())) {
-    r.steps.push_back(Step{text(s, "name"), text(s, "status"), number(s, "duration_ms"), text(s, "detail")});
+    r.steps.push_back(Step{text(s, "name"), parse_step_status(text(s, "status")), number(s, "duration_ms"), text(s, "detail")});
   }
   for (const auto& m : member(j, "migrations", nlohmann::json::array())) r.migrations.push_back(migration_from(m));
   r.tests = member(j, "tests", nlohmann::json::array());

@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "report/status.hpp"
+
 namespace migsafe::report {
 
 // One step of the pipeline (load, connect, lock, history, snapshot, backup, migrate, restore, ...).
 struct Step {
   std::string name;           // e.g. "backup"
-  std::string status;         // ok | failed | skipped
+  StepStatus status = StepStatus::ok;
   long long duration_ms = 0;  // wall time
   std::string detail;         // one line for humans, e.g. "12.3 MiB, sha256:ab12..."
 };
@@ -28,7 +30,7 @@ struct MigrationError {
 // One migration file in this run.
 struct Migration {
   std::string version, name, checksum;
-  std::string status;  // pending | applied | failed | rolled_back | restored | skipped | would_apply
+  MigrationStatus status = MigrationStatus::pending;
   long long duration_ms = 0;
   std::optional<MigrationError> error;
   std::vector<std::string> non_transactional;  // "line 3: CREATE INDEX CONCURRENTLY ..." reasons
@@ -52,7 +54,7 @@ struct Report {
   std::string command;   // run | plan | status | ...
   std::string pipeline;  // pipeline name
   std::string pipeline_file;
-  std::string status;    // succeeded | nothing_to_do | failed_restored | failed_unrestored | refused | dry_run
+  RunStatus status = RunStatus::unset;
   int exit_code = 0;
   std::string run_id;
   std::string database_url;  // password removed
@@ -60,7 +62,7 @@ struct Report {
   std::string from_version, to_version;
   bool dry_run = false;  // everything was rolled back at the end, also on success
   bool backup_skipped = false;  // --no-backup (dry runs only)
-  std::string mode;  // atomic | per-migration
+  Mode mode = Mode::unset;
   std::string mode_reason;
   std::string lock_timeout, statement_timeout;
   nlohmann::json backup;  // the manifest, or null
@@ -79,7 +81,8 @@ struct Report {
 nlohmann::json to_json(const Report& report);
 
 // The inverse of to_json, for reports read back from a file (`migsafe checklist --from`); missing
-// keys keep their defaults. Throws nlohmann::json::exception on a value of the wrong type.
+// keys keep their defaults. Throws nlohmann::json::exception on a value of the wrong type and
+// migsafe::Error on an unknown status or mode.
 Report from_json(const nlohmann::json& json);
 
 }  // namespace migsafe::report

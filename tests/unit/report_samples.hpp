@@ -17,7 +17,7 @@ inline report::Report base_report() {
   r.database_url = "host=db.example.com port=5432 dbname=app user=deploy";
   r.server_version = "15.6";
   r.from_version = "20240101000000";
-  r.mode = "atomic";
+  r.mode = report::Mode::atomic;
   r.lock_timeout = "5s";
   r.statement_timeout = "10min";
   r.backup = {
@@ -27,18 +27,18 @@ inline report::Report base_report() {
       {"status", "verified"},
       {"file", "backups/20240301T120000Z_app_v20240101000000.dump.zst"},
       {"migration_version", "20240101000000"}};
-  r.steps = {{"load", "ok", 3, "2 migrations"},
-             {"connect", "ok", 12, "PostgreSQL 15.6"},
-             {"lock", "ok", 1, ""},
-             {"history", "ok", 4, "1 applied, 2 pending"},
-             {"snapshot", "ok", 40, "sha256:0b1c2d3e4f5a..., 212 catalog facts, 4 tables"},
-             {"backup", "ok", 412, "12.3 MiB, sha256:9f86d081884c..."}};
+  r.steps = {{"load", report::StepStatus::ok, 3, "2 migrations"},
+             {"connect", report::StepStatus::ok, 12, "PostgreSQL 15.6"},
+             {"lock", report::StepStatus::ok, 1, ""},
+             {"history", report::StepStatus::ok, 4, "1 applied, 2 pending"},
+             {"snapshot", report::StepStatus::ok, 40, "sha256:0b1c2d3e4f5a..., 212 catalog facts, 4 tables"},
+             {"backup", report::StepStatus::ok, 412, "12.3 MiB, sha256:9f86d081884c..."}};
   return r;
 }
 
 // One migration record.
 inline report::Migration migration(const std::string& version, const std::string& name,
-                                   const std::string& status, long long ms) {
+                                   report::MigrationStatus status, long long ms) {
   report::Migration m;
   m.version = version;
   m.name = name;
@@ -51,13 +51,13 @@ inline report::Migration migration(const std::string& version, const std::string
 // A run that applied two migrations, passed its tests and RLS checks, with hooks.
 inline report::Report succeeded_report() {
   report::Report r = base_report();
-  r.status = "succeeded";
+  r.status = report::RunStatus::succeeded;
   r.to_version = "20240301000000";
-  r.steps.push_back({"migrate", "ok", 57, "2 migrations in one transaction"});
-  r.steps.push_back({"verify", "ok", 30, "1 test files, 1 assertions, row-loss guard"});
-  r.steps.push_back({"rls", "ok", 20, "1 findings, 1 cases"});
-  r.migrations = {migration("20240201000000", "create_todos", "applied", 21),
-                  migration("20240301000000", "add_due_date", "applied", 36)};
+  r.steps.push_back({"migrate", report::StepStatus::ok, 57, "2 migrations in one transaction"});
+  r.steps.push_back({"verify", report::StepStatus::ok, 30, "1 test files, 1 assertions, row-loss guard"});
+  r.steps.push_back({"rls", report::StepStatus::ok, 20, "1 findings, 1 cases"});
+  r.migrations = {migration("20240201000000", "create_todos", report::MigrationStatus::applied, 21),
+                  migration("20240301000000", "add_due_date", report::MigrationStatus::applied, 36)};
   r.tests = nlohmann::json::array({{{"file", "supabase/tests/todos.sql"},
                                     {"planned", 4},
                                     {"run", 4},
@@ -91,13 +91,13 @@ inline report::Report succeeded_report() {
 // A run whose second migration failed at line 7, rolled back and verified.
 inline report::Report failed_report() {
   report::Report r = base_report();
-  r.status = "failed_restored";
+  r.status = report::RunStatus::failed_restored;
   r.exit_code = 1;
   r.to_version = "20240101000000";
-  r.steps.push_back({"migrate", "failed", 25, "20240301000000_add_due_date failed"});
-  r.steps.push_back({"rollback", "ok", 9, "fingerprint equal to the pre-run snapshot"});
-  r.migrations = {migration("20240201000000", "create_todos", "rolled_back", 21),
-                  migration("20240301000000", "add_due_date", "failed", 4)};
+  r.steps.push_back({"migrate", report::StepStatus::failed, 25, "20240301000000_add_due_date failed"});
+  r.steps.push_back({"rollback", report::StepStatus::ok, 9, "fingerprint equal to the pre-run snapshot"});
+  r.migrations = {migration("20240201000000", "create_todos", report::MigrationStatus::rolled_back, 21),
+                  migration("20240301000000", "add_due_date", report::MigrationStatus::failed, 4)};
   report::MigrationError e;
   e.sqlstate = "42703";
   e.message = "column \"due\" does not exist";

@@ -87,7 +87,7 @@ TEST_CASE("a failed run ticks nothing it did not achieve and says what happened"
 
 TEST_CASE("a run that could not be restored asks a human to restore the backup", "[checklist]") {
   auto r = migsafe::test::failed_report();
-  r.status = "failed_unrestored";
+  r.status = migsafe::report::RunStatus::failed_unrestored;
   r.exit_code = 3;
   r.restore->verified = false;
   r.restore->method = "pg_restore";
@@ -110,9 +110,9 @@ TEST_CASE("a report read back from its JSON gives the same checklist", "[checkli
 TEST_CASE("a dry run's checklist says the migrations were rolled back and completes nothing",
           "[checklist]") {
   auto r = migsafe::test::succeeded_report();
-  r.status = "dry_run";
+  r.status = migsafe::report::RunStatus::dry_run;
   r.dry_run = true;
-  for (auto& m : r.migrations) m.status = "would_apply";
+  for (auto& m : r.migrations) m.status = migsafe::report::MigrationStatus::would_apply;
   std::string md = render_checklist(r);
   CHECK(md.find("Dry run: the pipeline ran against the target") != std::string::npos);
   CHECK(

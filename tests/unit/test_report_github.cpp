@@ -92,7 +92,7 @@ TEST_CASE("every step is a group holding its detail", "[github]") {
 
 TEST_CASE("a detail line that looks like a workflow command is not run as one", "[github]") {
   Report r = migsafe::test::succeeded_report();
-  r.steps = {{"verify", "ok", 1, "::set-env name=X::1"}};
+  r.steps = {{"verify", StepStatus::ok, 1, "::set-env name=X::1"}};
   CHECK(contains(workflow_commands(r, "/"), "\n ::set-env name=X::1\n"));
 }
 
@@ -133,11 +133,13 @@ TEST_CASE("step outputs are name=value lines, multi-line values use a delimiter"
         "status=failed_restored\nexit_code=1\nfrom_version=20240101000000\nto_version="
         "20240101000000\n"
         "backup_id=20240301T120000Z_app_v20240101000000\nreport=out/report.json\n");
-  r.status = "a\nb";
+  r.from_version = "a\nb";
   std::string lines = github_output_lines(r, "");
-  REQUIRE(contains(lines, "status<<MIGSAFE_EOF_"));
-  std::string delimiter = lines.substr(8, lines.find('\n') - 8);
-  CHECK(contains(lines, "status<<" + delimiter + "\na\nb\n" + delimiter + "\nexit_code=1\n"));
+  const std::string start = "from_version<<MIGSAFE_EOF_";
+  REQUIRE(contains(lines, start));
+  const size_t at = lines.find(start) + start.size() - 12;
+  std::string delimiter = lines.substr(at, lines.find('\n', at) - at);
+  CHECK(contains(lines, "from_version<<" + delimiter + "\na\nb\n" + delimiter + "\nto_version="));
 }
 
 TEST_CASE("the summary and outputs are appended to the files GitHub names", "[github]") {
