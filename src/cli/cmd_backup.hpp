@@ -31,7 +31,8 @@ void print_json(const Console& console, const nlohmann::json& value);
 // `create|restore|verify|decrypt` under `backup`: they read or write a database or a backup's
 // contents.
 void register_backup_data_commands(CLI::App* backup, Globals& globals);
-// `list|show|prune|pin|unpin|health` under `backup`: bookkeeping on the store, no database.
+// `list|show|prune|pin|unpin|health` under `backup`: bookkeeping on the store, no database (TARGET
+// is accepted, as the contract lists it for every `backup` subcommand, and not used).
 void register_backup_store_commands(CLI::App* backup, Globals& globals);
 
 }  // namespace migsafe::cli

@@ -1,5 +1,5 @@
-// `migsafe backup list|show|prune|pin|unpin|health PIPELINE`: bookkeeping on the backup store; no
-// database is needed.
+// `migsafe backup list|show|prune|pin|unpin|health PIPELINE [TARGET]`: bookkeeping on the backup
+// store; no database is needed (TARGET is accepted and not used).
 #include <cstdio>
 
 #include "backup/health.hpp"
@@ -128,7 +128,9 @@ template <typename Fn>
 CLI::App* add(CLI::App* backup, Globals& globals, const std::string& name, const std::string& help,
               std::shared_ptr<StoreFlags> flags, Fn command) {
   CLI::App* cmd = backup->add_subcommand(name, help);
-  add_backup_flags(cmd, flags->common, false);
+  // The contract gives every `backup` subcommand a [TARGET]; the store is the pipeline's backup
+  // directory, so these accept it (a CI step can pass the same flags to each) and connect nowhere.
+  add_backup_flags(cmd, flags->common, true);
   cmd->callback([&globals, flags, command] {
     globals.action = [flags, command](const Console& console) { return command(*flags, console); };
   });

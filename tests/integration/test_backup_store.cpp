@@ -188,3 +188,29 @@ TEST_CASE("[backup.copy] runs per backup with the paths in its environment and i
   CHECK(failed.err.find("backup copy") != std::string::npos);
   CHECK(list(p)[0]["backup_id"].is_string());
 }
+
+TEST_CASE("list, show, prune and health accept the contract's TARGET: --db, --local, --ephemeral",
+          "[backup]") {
+  Project p("backup_store_target");
+  p.pipeline();
+  p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const std::string id = list(p)[0]["backup_id"];
+  for (const std::vector<std::string>& target :
+       {std::vector<std::string>{"--db", "{db}"}, {"--local"}, {"--ephemeral"}}) {
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"list"}, {"show", "--id", id}, {"prune", "--dry-run"}, {"health"}}) {
+      std::vector<std::string> args = {"backup", command[0], "{pipeline}"};
+      args.insert(args.end(), command.begin() + 1, command.end());
+      args.insert(args.end(), target.begin(), target.end());
+      args.push_back("--json");
+      auto r = p.migsafe(args);
+      INFO(command[0] + " " + target[0] + ": " + r.err);
+      CHECK(r.exit_code == 0);
+      CHECK(r.err.find("not expected") == std::string::npos);
+      CHECK((r.out.find(id) != std::string::npos || command[0] == "health" || command[0] == "prune"));
+    }
+  }
+  // The flags stay exclusive, as for every other command.
+  CHECK(p.migsafe({"backup", "list", "{pipeline}", "--local", "--ephemeral"}).exit_code == 2);
+}
