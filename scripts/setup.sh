@@ -10,11 +10,14 @@ packages=(
   clang libclang-rt-14-dev
   # libraries migsafe links
   libpqxx-dev libpq-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libssl-dev libzstd-dev
+  libcurl4-openssl-dev
   # tests (npm installs the Supabase CLI the tests compare history with, see below)
   catch2 nodejs npm
   # the server, client tools and test extensions migsafe drives
   postgresql-15 postgresql-client-15 postgresql-contrib postgresql-15-pgtap
   libtap-parser-sourcehandler-pgtap-perl zstd
+  # the S3 service the remote-backup tests start (OpenStack Swift with s3api), rclone for the bench
+  swift swift-proxy swift-object swift-container swift-account python3-swift rclone curl
   # tools the scripts use
   python3 python3-yaml procps time
 )
