@@ -76,6 +76,7 @@ std::string write_archive(const DumpRequest& r, util::AtomicFile& file) {
   util::OutputSink store = [&](std::string_view chunk) {
     hash.update(chunk);
     file.write(chunk);
+    if (r.tee) r.tee(chunk);
   };
   std::optional<util::AesGcmEncryptor> aes;
   if (!r.key.empty()) {
@@ -144,22 +145,13 @@ void drain(const util::InputSource& source) {
 
 // A stored file read once: hashed as read, then (decompressed) fed to pg_restore --list, the rest
 // read after pg_restore has seen the table of contents it needs.
-void check_archive(const fs::path& read_from, const std::string& name, const std::string& checksum,
-                   const std::string& compression, const std::string& pg_restore_path,
-                   const std::string& key) {
-  struct Stored {
-    util::FileReader file;
-    util::Sha256 hash;
-  };
-  std::shared_ptr<Stored> stored;
-  try {
-    stored = std::make_shared<Stored>(Stored{util::FileReader(read_from), util::Sha256()});
-  } catch (const std::exception& e) {
-    throw refused(name + ": " + e.what());
-  }
-  util::InputSource raw = [stored](char* buffer, size_t capacity) {
-    size_t n = stored->file.read(buffer, capacity);
-    stored->hash.update(buffer, n);
+void check_stream(const util::InputSource& source, const std::string& name,
+                  const std::string& checksum, const std::string& compression,
+                  const std::string& pg_restore_path, const std::string& key) {
+  auto hash = std::make_shared<util::Sha256>();
+  util::InputSource raw = [source, hash](char* buffer, size_t capacity) {
+    size_t n = source(buffer, capacity);
+    hash->update(buffer, n);
     return n;
   };
   std::string problem;
@@ -175,13 +167,26 @@ void check_archive(const fs::path& read_from, const std::string& name, const std
   } catch (const std::exception& e) {
     throw refused(name + ": " + e.what());
   }
-  std::string actual = "sha256:" + stored->hash.hex();
+  std::string actual = "sha256:" + hash->hex();
   if (actual != checksum) {
     throw refused(name + ": checksum mismatch: expected " + checksum + ", the file has " + actual +
                   (problem.empty() ? "" : "; also: " + problem));
   }
   if (!problem.empty())
     throw refused(problem.rfind(name, 0) == 0 ? problem : name + ": " + problem);
+}
+
+void check_archive(const fs::path& read_from, const std::string& name, const std::string& checksum,
+                   const std::string& compression, const std::string& pg_restore_path,
+                   const std::string& key) {
+  std::optional<util::FileReader> file;
+  try {
+    file.emplace(read_from);
+  } catch (const std::exception& e) {
+    throw refused(name + ": " + e.what());
+  }
+  check_stream(util::InputSource(std::move(*file)), name, checksum, compression, pg_restore_path,
+               key);
 }
 
 DumpResult take_backup(const DumpRequest& r, DumpResult out) {
@@ -292,6 +297,12 @@ DumpResult dump_database(const DumpRequest& r) {
   } catch (const std::exception& e) {
     throw refused("backup " + out.data_file.string() + " failed: " + e.what());
   }
+}
+
+void verify_archive_stream(const util::InputSource& stored, const std::string& name,
+                           const std::string& checksum, const std::string& compression,
+                           const std::string& pg_restore_path, const std::string& key) {
+  check_stream(stored, name, checksum, compression, pg_restore_path, key);
 }
 
 void verify_archive(const fs::path& data_file, const std::string& checksum,

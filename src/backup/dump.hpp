@@ -10,6 +10,7 @@
 
 #include "backup/directory_archive.hpp"
 #include "pg/conninfo.hpp"
+#include "util/process.hpp"
 
 namespace migsafe::backup {
 
@@ -26,6 +27,8 @@ struct DumpRequest {
   std::string key;                   // 32-byte AES-256-GCM key; empty: not encrypted
   std::string format = "custom";     // "custom" (one file) or "directory" (pg_dump -Fd, no key)
   int jobs = 2;                      // pg_dump workers for the directory format
+  util::OutputSink tee;  // custom format: also receives every byte of the data file as it is
+                         // written (e.g. an upload); throwing fails the backup
 };
 
 // What was written.
@@ -52,6 +55,12 @@ DumpResult dump_database(const DumpRequest& request);
 void verify_archive(const std::filesystem::path& data_file, const std::string& checksum,
                     const std::string& compression, const std::string& pg_restore_path,
                     const std::string& key = "");
+
+// As verify_archive, for the stored bytes that `stored` produces (e.g. a download); `name` names
+// them in errors.
+void verify_archive_stream(const util::InputSource& stored, const std::string& name,
+                           const std::string& checksum, const std::string& compression,
+                           const std::string& pg_restore_path, const std::string& key = "");
 
 // The data file name for `backup_id` stored with `compression` and maybe encrypted: `<id>.dump`,
 // `<id>.dump.zst`, with `.enc` appended when encrypted.

@@ -135,6 +135,7 @@ json Manifest::to_json() const {
   j["tag_note"] = or_null(tag_note);
   j["verified_at"] = or_null(verified_at);
   j["copy"] = copy;
+  j["remote"] = remote;
   j["restore_drill"] = restore_drill;
   j["files"] = files;
   return j;
@@ -171,6 +172,7 @@ Manifest Manifest::from_json(const json& j, const std::string& origin) {
   m.tag_note = r.text("tag_note", false);
   m.verified_at = r.text("verified_at", false);
   m.copy = r.any("copy");
+  m.remote = r.any("remote");
   m.restore_drill = r.any("restore_drill");
   m.files = r.any("files");
   if (m.backup_id.empty()) r.bad("backup_id", "is empty");

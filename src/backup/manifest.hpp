@@ -39,6 +39,7 @@ struct Manifest {
   std::string tag_note;               // `backup create --tag-note`
   std::string verified_at;       // when `backup verify` last checked it (ISO-8601 UTC), or empty
   nlohmann::json copy;           // outcome of `[backup.copy]`, or null
+  nlohmann::json remote;         // the off-site copy (`[backup.remote]`): url, key, status, ...; or null
   nlohmann::json restore_drill;  // outcome of the last restore drill, or null
   nlohmann::json files;          // directory format: file name -> "sha256:<hex>"; else null
   nlohmann::json original = nlohmann::json::object();  // as read, so fields unknown to us survive

@@ -10,6 +10,7 @@
 #include "pipeline/backup_commands.hpp"
 #include "pipeline/checks_step.hpp"
 #include "pipeline/connect.hpp"
+#include "pipeline/remote_commands.hpp"
 #include "pipeline/run.hpp"
 
 namespace migsafe::cli {
@@ -41,6 +42,9 @@ std::unique_ptr<pipeline::Context> make_context(const config::Pipeline& p, const
 
 int create_command(const DataFlags& f, const Console& console) {
   config::Pipeline p = config::load_pipeline(f.common.pipeline);
+  if (f.common.remote && !p.backup.remote)
+    throw usage_error(p.file.string() + ": --remote needs a [backup.remote] table in the pipeline");
+  mask_remote_secrets(p, console, false);
   Target target = resolve_target(f.common.target, &p);
   auto context = make_context(p, target, "create", console);
   backup::Manifest m = pipeline::create_backup(*context, f.tag_note);
@@ -73,8 +77,16 @@ bool confirmed(const DataFlags& f, const backup::StoredBackup& b, const Target& 
 
 int restore_command(const DataFlags& f, const Console& console) {
   config::Pipeline p = config::load_pipeline(f.common.pipeline);
-  backup::Store store = open_store(p, console);
-  const backup::StoredBackup& chosen = backup::find_backup(store, f.common.id, f.common.tag);
+  backup::Store store = open_store(p, console, f.common.remote);
+  const backup::StoredBackup* found = &backup::find_backup(store, f.common.id, f.common.tag);
+  backup::Store fetched;
+  if (f.common.remote) {  // into the local store, checked against the manifest as it arrives
+    auto remote = pipeline::open_remote(p);
+    fetched = pipeline::fetch_remote_backup(p, remote, *found);
+    console.note("fetched " + found->manifest.backup_id + " from " + remote.url());
+    found = &fetched.backups.front();
+  }
+  const backup::StoredBackup& chosen = *found;
   Target target = resolve_target(f.common.target, &p);
   auto context = make_context(p, target, "restore", console);
   pipeline::restore_from_backup(*context, chosen, [&] { return confirmed(f, chosen, target, p); });
@@ -121,7 +133,14 @@ backup::DrillTests drill_tests(const config::Pipeline& p) {
 
 int verify_command(const DataFlags& f, const Console& console) {
   config::Pipeline p = config::load_pipeline(f.common.pipeline);
-  backup::Store store = open_store(p, console);
+  backup::Store store = open_store(p, console, f.common.remote);
+  std::optional<backup::RemoteStore> remote;
+  if (f.common.remote) {
+    if (f.drill)
+      throw usage_error("--restore-drill works on the local store: fetch the backup first "
+                        "(backup restore --remote) or drop --remote");
+    remote.emplace(pipeline::open_remote(p));
+  }
   std::vector<const backup::StoredBackup*> chosen;
   if (f.all) {
     for (const auto& b : store.backups) chosen.push_back(&b);
@@ -131,14 +150,16 @@ int verify_command(const DataFlags& f, const Console& console) {
     chosen.push_back(&store.backups.front());
   }
   if (chosen.empty())
-    throw Error(Exit::refused, "no backups to verify in " + p.backup.dir.string());
+    throw Error(Exit::refused, "no backups to verify in " + store.dir.string());
   std::optional<Target> target;
   if (f.drill) target = resolve_target(f.common.target, &p);
   auto key = backup::load_key(p.backup);
   nlohmann::json results = nlohmann::json::array();
   bool all_ok = true;
   for (const auto* b : chosen) {
-    auto outcome = pipeline::verify_backup(p, *b, key, target ? &target->conninfo : nullptr, drill_tests(p));
+    auto outcome = remote ? pipeline::verify_remote_backup(p, *remote, *b, key)
+                          : pipeline::verify_backup(p, *b, key, target ? &target->conninfo : nullptr,
+                                                    drill_tests(p));
     show_outcome(console, outcome);
     results.push_back(outcome_json(outcome));
     all_ok = all_ok && outcome.ok;
@@ -150,6 +171,7 @@ int verify_command(const DataFlags& f, const Console& console) {
 int decrypt_command(const DataFlags& f, const Console& console) {
   config::Pipeline p = config::load_pipeline(f.common.pipeline);
   backup::Store store = open_store(p, console);
+  if (f.common.remote) throw usage_error("decrypt works on the local store: fetch the backup first");
   const auto& chosen = backup::find_backup(store, f.common.id, f.common.tag);
   pipeline::decrypt_backup(chosen, backup::load_key(p.backup), f.output);
   if (f.output != "-") console.note("decrypted " + chosen.manifest.backup_id + " to " + f.output);
@@ -198,6 +220,7 @@ void register_backup(CLI::App& app, Globals& globals) {
   backup->require_subcommand(1);
   register_backup_data_commands(backup, globals);
   register_backup_store_commands(backup, globals);
+  register_backup_push(backup, globals);
 }
 
 }  // namespace migsafe::cli

@@ -36,7 +36,7 @@ nlohmann::json list_entry(const backup::StoredBackup& b) {
 
 int list_command(const StoreFlags& f, const Console& console) {
   config::Pipeline p = config::load_pipeline(f.common.pipeline);
-  backup::Store store = open_store(p, console);
+  backup::Store store = open_store(p, console, f.common.remote);
   nlohmann::json all = nlohmann::json::array();
   for (const auto& b : store.backups) all.push_back(list_entry(b));
   if (console.options().json) {
@@ -52,13 +52,13 @@ int list_command(const StoreFlags& f, const Console& console) {
                 util::human_bytes(m.bytes).c_str(), b.encrypted() ? "yes" : "no", m.status.c_str(),
                 m.kind.c_str(), m.pinned ? " pinned" : "");
   }
-  if (store.backups.empty()) console.note("no backups in " + p.backup.dir.string());
+  if (store.backups.empty()) console.note("no backups in " + store.dir.string());
   return 0;
 }
 
 int show_command(const StoreFlags& f, const Console& console) {
   config::Pipeline p = config::load_pipeline(f.common.pipeline);
-  backup::Store store = open_store(p, console);
+  backup::Store store = open_store(p, console, f.common.remote);
   const auto& b = backup::find_backup(store, f.common.id, f.common.tag);
   std::printf("%s\n", b.manifest.to_json().dump(2).c_str());
   return 0;
@@ -66,12 +66,12 @@ int show_command(const StoreFlags& f, const Console& console) {
 
 int prune_command(const StoreFlags& f, const Console& console) {
   config::Pipeline p = config::load_pipeline(f.common.pipeline);
-  backup::Store store = open_store(p, console);
+  backup::Store store = open_store(p, console, f.common.remote);
   auto doomed = backup::prune_candidates(store, p.backup.keep_last, p.backup.max_age_days,
                                          std::chrono::system_clock::now());
   nlohmann::json ids = nlohmann::json::array();
   for (const auto* b : doomed) {
-    if (!f.dry_run) backup::remove_backup(*b);
+    if (!f.dry_run) remove_stored(p, *b, f.common.remote);
     console.note((f.dry_run ? "would remove " : "removed ") + b->manifest.backup_id);
     ids.push_back(b->manifest.backup_id);
   }
@@ -87,12 +87,12 @@ int prune_command(const StoreFlags& f, const Console& console) {
 
 int pin_command(const StoreFlags& f, const Console& console, bool pin) {
   config::Pipeline p = config::load_pipeline(f.common.pipeline);
-  backup::Store store = open_store(p, console);
+  backup::Store store = open_store(p, console, f.common.remote);
   std::string id = f.positional_id.empty() ? f.common.id : f.positional_id;
   const auto& b = backup::find_backup(store, id, f.common.tag);
   backup::Manifest m = b.manifest;
   m.pinned = pin;
-  backup::save_manifest(b.manifest_path, m);
+  save_stored_manifest(p, b, m, f.common.remote);
   console.note((pin ? "pinned " : "unpinned ") + m.backup_id);
   print_json(console, {{"backup_id", m.backup_id}, {"pinned", pin}});
   return 0;
@@ -109,9 +109,9 @@ int health_command(const StoreFlags& f, const Console& console) {
   if (f.min_size_ratio < 0 || f.min_size_ratio > 1)
     throw usage_error("--min-size-ratio must be between 0 and 1");
   limits.min_size_ratio = f.min_size_ratio;
-  backup::Store store = backup::read_store(p.backup.dir);
+  backup::Store store = f.common.remote ? open_store(p, console, true) : backup::read_store(p.backup.dir);
   auto problems = backup::health_problems(store, limits, std::chrono::system_clock::now(),
-                                          backup::checksum_problem);
+                                          store_check(p, f.common.remote));
   for (const auto& line : problems) console.error(line);
   if (problems.empty()) {
     console.note(
@@ -141,6 +141,7 @@ CLI::App* add(CLI::App* backup, Globals& globals, const std::string& name, const
 
 void add_backup_flags(CLI::App* command, BackupFlags& flags, bool with_target) {
   command->add_option("PIPELINE", flags.pipeline, "Pipeline file (TOML)")->required();
+  command->add_flag("--remote", flags.remote, "The [backup.remote] store (S3) instead of backup.dir");
   if (with_target) add_target_options(command, flags.target);
   auto* id = command->add_option("--id", flags.id, "A backup id");
   command

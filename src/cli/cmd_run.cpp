@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/cmd_backup.hpp"
 #include "cli/publish.hpp"
 #include "report/github.hpp"
 #include "cli/target.hpp"
@@ -51,6 +52,7 @@ int run_command(const RunFlags& flags, const Console& console) {
   const PublishOptions publish = publish_options(flags);
   if (publish.github) {  // before anything else is printed, so the runner hides it everywhere
     report::emit_mask(target.conninfo.password(), workflow_stream(console));
+    mask_remote_secrets(pipeline, console, true);
   }
   console.note("migsafe run " + pipeline.name + " on " + target.display);
   pipeline::Context context(pipeline, target.conninfo);

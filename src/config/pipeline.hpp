@@ -69,6 +69,20 @@ struct BackupCopy {
   SourcePos pos;                             // the `[backup.copy]` table
 };
 
+// `[backup.remote]`: an off-site copy of every backup in S3-compatible object storage.
+struct BackupRemote {
+  std::string url;                 // "s3://bucket" or "s3://bucket/prefix"
+  std::string endpoint;            // "https://host[:port]"; empty: AWS's endpoint for `region`
+  std::string region;              // signing region; empty: "us-east-1"
+  bool force_path_style = false;   // https://host/bucket/key instead of https://bucket.host/key
+  std::string access_key_id_env = "AWS_ACCESS_KEY_ID";          // env var holding the key id
+  std::string secret_access_key_env = "AWS_SECRET_ACCESS_KEY";  // env var holding the secret
+  std::string session_token_env = "AWS_SESSION_TOKEN";          // env var holding a session token
+  bool required = true;            // no verified remote copy: no migration (exit 4)
+  int part_size_mib = 16;          // multipart part size (MiB), 5..512; memory holds two parts
+  SourcePos pos;                   // the `[backup.remote]` table
+};
+
 // `[backup]`: where and how backups are written and kept.
 struct Backup {
   std::filesystem::path dir;  // default `<pipeline dir>/backups`; may not exist yet
@@ -81,6 +95,7 @@ struct Backup {
   int keep_last = 30;                                        // prune keeps at least this many, >= 1
   int max_age_days = 30;                                     // prune removes older ones, >= 0
   std::optional<BackupCopy> copy;                            // `[backup.copy]`, if given
+  std::optional<BackupRemote> remote;                        // `[backup.remote]`, if given
 };
 
 // A value a check's query must return, as written in the pipeline. Meant to be compared with

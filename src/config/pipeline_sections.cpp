@@ -11,18 +11,15 @@ namespace migsafe::config::detail {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-namespace {
-
 // PostgreSQL keeps timeouts in an int of milliseconds.
 constexpr milliseconds kPostgresTimeoutMax{INT_MAX};
 constexpr milliseconds kNoLimit = milliseconds::max();
 
-bool is_env_name(const std::string& name) {
+static bool is_env_name(const std::string& name) {
   static const std::regex kPattern("[A-Za-z_][A-Za-z0-9_]*");
   return std::regex_match(name, kPattern);
 }
 
-// An environment variable's name.
 std::optional<std::string> env_name(const TableReader& table, std::string_view key) {
   std::optional<std::string> name = table.string(key);
   if (!name || is_env_name(*name)) return name;
@@ -32,6 +29,8 @@ std::optional<std::string> env_name(const TableReader& table, std::string_view k
                   in_quotes(*name));
   return std::nullopt;
 }
+
+namespace {
 
 bool uri_has_password(std::string_view url) {
   std::string_view rest = url.substr(url.find("://") + 3);
@@ -158,7 +157,7 @@ Migrations read_migrations(const TableReader& table) {
 Backup read_backup(const TableReader& table) {
   table.allow_only({"dir", "format", "jobs", "compression", "compression_level",
                     "encryption_key_env", "encryption_key_file", "keep_last", "max_age_days",
-                    "copy"});
+                    "copy", "remote"});
   Backup backup;
   backup.dir = table.path("dir").value_or(table.resolve("backups"));
   set_if(backup.format,
@@ -172,6 +171,9 @@ Backup read_backup(const TableReader& table) {
   const toml::node* copy = table.find("copy");
   TableReader copy_table = table.section("copy");  // reports a copy that is not a table
   if (copy && copy->is_table()) backup.copy = read_copy(copy_table);
+  const toml::node* remote = table.find("remote");
+  TableReader remote_table = table.section("remote");
+  if (remote && remote->is_table()) backup.remote = read_remote(remote_table);
   return backup;
 }
 

@@ -13,6 +13,10 @@ Database read_database(const TableReader& table);
 Migrations read_migrations(const TableReader& table);
 // `[backup]`, including `[backup.copy]`.
 Backup read_backup(const TableReader& table);
+// The environment variable name at `key`, or nullopt (an error is recorded when it is not a name).
+std::optional<std::string> env_name(const TableReader& table, std::string_view key);
+// `[backup.remote]`.
+BackupRemote read_remote(const TableReader& table);
 // Records an error when `backup.dir` resolves (through '..' or symlinks) into a system directory
 // or into the migrations directory, where migsafe must not write.
 void check_backup_dir(const TableReader& table, const Backup& backup, const Migrations& migrations);

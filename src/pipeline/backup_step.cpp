@@ -8,6 +8,7 @@
 #include "backup/store.hpp"
 #include "core/error.hpp"
 #include "pg/tools.hpp"
+#include "pipeline/remote_copy.hpp"
 #include "util/human_bytes.hpp"
 #include "util/process.hpp"
 
@@ -103,6 +104,10 @@ backup::Manifest write_backup(Context& context, const std::string& kind,
   backup::DumpRequest request = dump_request(context, key);
   auto now = std::chrono::system_clock::now();
   request.backup_id = unique_backup_id(context, now);
+  auto remote = RemoteCopy::start(
+      context, backup::data_file_name(request.backup_id, request.compression, !request.key.empty()),
+      request.backup_id);
+  if (remote) request.tee = remote->sink();
   auto start = std::chrono::steady_clock::now();
   backup::DumpResult result = backup::dump_database(request);
   if (timings)
@@ -137,6 +142,7 @@ backup::Manifest write_backup(Context& context, const std::string& kind,
   m.migsafe_version = MIGSAFE_VERSION;
   const auto manifest_path = p.backup.dir / (m.backup_id + ".json");
   backup::save_manifest(manifest_path, m);
+  if (remote) remote->finish(context, m, manifest_path);
   context.backup_file = result.data_file.string();
   context.backup_compression = request.compression;
   copy_backup(context, m, manifest_path);
@@ -171,6 +177,7 @@ void prune_backups(Context& context) {
     context.report.warnings.push_back(std::string("pruning backups failed: ") + e.what());
     step.failed(e.what());
   }
+  prune_remote_backups(context);
 }
 
 }  // namespace migsafe::pipeline
