@@ -2,7 +2,7 @@
 # a realistic database (pgbench tables plus as much non-compressible filler), and timing helpers.
 # Sets: migsafe, bin, work, db_arg, PGHOST, PGPORT, PGUSER.
 
-migsafe=$(pwd)/build/migsafe
+migsafe=${MIGSAFE:-$(pwd)/build/migsafe}  # MIGSAFE=path: another build
 [ -x "$migsafe" ] || { echo "build first: cmake -S . -B build && cmake --build build" >&2; exit 2; }
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 

@@ -280,3 +280,29 @@ TEST_CASE("the server going away mid-upload is exit 4, no migration, no half obj
   CHECK(list_keys("remote-gone", "db").empty());
   CHECK(list(p, true).empty());
 }
+
+TEST_CASE("required = false: an unreachable store warns and the run migrates; push uploads later",
+          "[s3][backup]") {
+  make_bucket("remote-optional");
+  Project p("backup_remote_optional");
+  std::string body = remote_body("remote-optional", "required = false\n");
+  std::string dead = body;
+  dead.replace(dead.find(s3_server().endpoint), s3_server().endpoint.size(), "http://127.0.0.1:9");
+  p.pipeline(dead);
+  p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
+  auto r = run(p, {"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.value("select count(*) from pg_tables where tablename = 'a'") == "1");
+  CHECK(r.json()["warnings"].dump().find("no remote copy") != std::string::npos);
+
+  p.pipeline(body);
+  auto pushed = run(p, {"backup", "push", "{pipeline}", "--json"});
+  INFO(pushed.err);
+  REQUIRE(pushed.exit_code == 0);
+  CHECK(pushed.json()["pushed"].size() == 1);
+  CHECK(ids(list(p, true)) == ids(list(p, false)));
+  CHECK(run(p, {"backup", "verify", "{pipeline}", "--remote", "--all"}).exit_code == 0);
+  auto again = run(p, {"backup", "push", "{pipeline}", "--json"});
+  CHECK(again.json()["pushed"].empty());
+}
