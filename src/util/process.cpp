@@ -332,6 +332,7 @@ std::vector<ProcessResult> run_pipeline(const std::vector<Command>& stages) {
   Fd stdout_read;
   bool timed_out = false;
   const Deadline deadline = deadline_of(stages.front());
+  const bool signalled_before = interrupted_by() != 0;
   try {
     for (size_t i = 0; i < stages.size(); ++i) {
       auto [out_r, out_w] = make_pipe();
@@ -365,6 +366,10 @@ std::vector<ProcessResult> run_pipeline(const std::vector<Command>& stages) {
     r.timed_out = timed_out;
     results.push_back(std::move(r));
   }
+  // A signal that arrived while the children ran also ended them (the handler stops every
+  // registered child): their failure is the interruption, not a fault of theirs to report.
+  const bool any_failed = std::any_of(results.begin(), results.end(), [](const ProcessResult& r) { return !r.ok(); });
+  if (!signalled_before && interrupted_by() != 0 && any_failed) throw Interrupted{interrupted_by()};
   return results;
 }
 

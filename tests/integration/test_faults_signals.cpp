@@ -28,6 +28,30 @@ TEST_CASE("SIGTERM during a migration cancels it, rolls back and exits 130", "[f
   CHECK(p.migsafe({"run", "{pipeline}", "--db", "{db}", "--to", "20240101000000"}).exit_code == 0);  // no stale lock
 }
 
+// The signal lands while initdb is still writing the cluster: initdb dies with migsafe's children,
+// and that must read as the interruption (130), not as "initdb failed" (2).
+TEST_CASE("SIGINT while the throwaway server is being created exits 130 and removes its directory",
+          "[faults][signals]") {
+  Project p("sigint_initdb", false);
+  p.pipeline();
+  p.migration("20240101000000_t.sql", "create table public.t (id int);\n");
+  std::set<std::string> existing;
+  for (auto& e : std::filesystem::directory_iterator("/tmp")) existing.insert(e.path().string());
+  int pid = p.spawn_migsafe({"run", "{pipeline}", "--ephemeral"});
+  std::string cluster_dir;
+  for (int i = 0; i < 2000 && cluster_dir.empty(); ++i) {
+    usleep(5 * 1000);
+    for (auto& e : std::filesystem::directory_iterator("/tmp")) {
+      const std::string path = e.path().string();
+      if (path.find("/tmp/migsafe-pg-") == 0 && !existing.count(path)) cluster_dir = path;
+    }
+  }
+  REQUIRE_FALSE(cluster_dir.empty());
+  kill(pid, SIGINT);
+  CHECK(Project::wait_migsafe(pid) == 130);
+  CHECK_FALSE(std::filesystem::exists(cluster_dir));
+}
+
 TEST_CASE("SIGINT stops a throwaway server and removes its directory", "[faults][signals]") {
   Project p("sigint_ephemeral", false);
   p.pipeline();
