@@ -69,7 +69,8 @@ for scale in $SCALES; do
   # and rclone (its default multipart settings).
   mkdir -p "$work/push/backups"
   cp "$work/local/backups"/* "$work/push/backups/"
-  t0=$(seconds); "$migsafe" backup push "$work/push/pipeline.toml" --quiet >/dev/null; t1=$(seconds)
+  id=$(basename "$file"); id=${id%%.*}
+  t0=$(seconds); "$migsafe" backup push "$work/push/pipeline.toml" --id "$id" --quiet >/dev/null; t1=$(seconds)
   push_s=$(elapsed "$t0" "$t1")
   t0=$(seconds); rclone_ copyto "$file" "s3:bench-backups/rclone/$(basename "$file")"; t1=$(seconds)
   rclone_s=$(elapsed "$t0" "$t1")

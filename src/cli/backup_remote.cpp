@@ -65,11 +65,11 @@ int push_command(const PushFlags& f, const Console& console) {
   mask_remote_secrets(p, console, false);
   backup::Store local = open_store(p, console);
   auto remote = pipeline::open_remote(p);
-  backup::Store there = remote.read();
   std::vector<const backup::StoredBackup*> chosen;
   if (!f.common.id.empty() || !f.common.tag.empty()) {
     chosen.push_back(&backup::find_backup(local, f.common.id, f.common.tag));
   } else {
+    backup::Store there = remote.read();
     for (const auto& b : local.backups) {
       bool present = false;
       for (const auto& r : there.backups)

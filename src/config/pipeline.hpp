@@ -79,7 +79,7 @@ struct BackupRemote {
   std::string secret_access_key_env = "AWS_SECRET_ACCESS_KEY";  // env var holding the secret
   std::string session_token_env = "AWS_SESSION_TOKEN";          // env var holding a session token
   bool required = true;            // no verified remote copy: no migration (exit 4)
-  int part_size_mib = 16;          // multipart part size (MiB), 5..512; memory holds two parts
+  int part_size_mib = 16;          // multipart part size (MiB), 5..512; memory holds six parts
   SourcePos pos;                   // the `[backup.remote]` table
 };
 

@@ -3,13 +3,19 @@
 // the dump stops instead of running to the end for nothing.
 #include "remote/multipart_upload.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 
 namespace migsafe::remote {
 
 MultipartUpload::MultipartUpload(S3Client& client, std::string key, size_t part_size,
-                                 Metadata metadata)
-    : client_(client), key_(std::move(key)), part_size_(part_size), metadata_(std::move(metadata)) {
+                                 Metadata metadata, int concurrency)
+    : client_(client),
+      key_(std::move(key)),
+      part_size_(part_size),
+      metadata_(std::move(metadata)),
+      concurrency_(std::max(1, concurrency)) {
   filling_.reserve(part_size_);
 }
 
@@ -20,15 +26,15 @@ void MultipartUpload::rethrow_failure() {
   if (failure_) std::rethrow_exception(failure_);
 }
 
-void MultipartUpload::start_thread() {
+void MultipartUpload::start_threads() {
   upload_id_ = client_.create_multipart(key_, metadata_);
-  thread_ = std::thread([this] { upload_loop(); });
+  for (int i = 0; i < concurrency_; ++i) threads_.emplace_back([this] { upload_loop(); });
 }
 
 void MultipartUpload::upload_loop() {
-  int number = 0;
+  std::unique_ptr<S3Client> client;
   while (true) {
-    std::string part;
+    std::pair<int, std::string> part;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       changed_.wait(lock, [&] { return pending_.has_value() || closing_; });
@@ -38,12 +44,14 @@ void MultipartUpload::upload_loop() {
       changed_.notify_all();
     }
     try {
-      std::string etag = client_.upload_part(key_, upload_id_, ++number, part);
+      if (!client) client = client_.clone();
+      std::string etag = client->upload_part(key_, upload_id_, part.first, part.second);
       std::lock_guard<std::mutex> lock(mutex_);
-      etags_.push_back(etag);
+      if (etags_.size() < size_t(part.first)) etags_.resize(size_t(part.first));
+      etags_[size_t(part.first) - 1] = etag;
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
-      failure_ = std::current_exception();
+      if (!failure_) failure_ = std::current_exception();
       closing_ = true;
       pending_.reset();
       changed_.notify_all();
@@ -54,10 +62,11 @@ void MultipartUpload::upload_loop() {
 
 void MultipartUpload::hand_over() {
   part_md5s_.push_back(md5_raw(filling_));
+  const int number = int(part_md5s_.size());
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait(lock, [&] { return !pending_.has_value() || failure_; });
   if (failure_) std::rethrow_exception(failure_);
-  pending_ = std::move(filling_);
+  pending_.emplace(number, std::move(filling_));
   changed_.notify_all();
   lock.unlock();
   filling_ = std::string();
@@ -73,7 +82,7 @@ void MultipartUpload::write(std::string_view chunk) {
     filling_.append(chunk.substr(0, n));
     chunk.remove_prefix(n);
     if (filling_.size() == part_size_) {
-      if (!thread_.joinable()) start_thread();
+      if (threads_.empty()) start_threads();
       hand_over();
     }
   }
@@ -84,7 +93,7 @@ UploadResult MultipartUpload::finish(const Metadata& final_metadata) {
   out.key = key_;
   out.bytes = bytes_;
   try {
-    if (!thread_.joinable()) {  // smaller than one part: one PUT
+    if (threads_.empty()) {  // smaller than one part: one PUT
       Metadata all = metadata_;
       all.insert(final_metadata.begin(), final_metadata.end());
       out.expected_etag = to_hex(md5_raw(filling_));
@@ -98,8 +107,14 @@ UploadResult MultipartUpload::finish(const Metadata& final_metadata) {
       closing_ = true;
       changed_.notify_all();
     }
-    thread_.join();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
     rethrow_failure();
+    if (etags_.size() != part_md5s_.size())
+      throw Error(Exit::refused, "upload of " + client_.location().url_of(key_) + ": a part is missing");
+    for (const auto& etag : etags_)
+      if (etag.empty())
+        throw Error(Exit::refused, "upload of " + client_.location().url_of(key_) + ": a part is missing");
     out.parts = int(etags_.size());
     out.expected_etag = multipart_etag(part_md5s_);
     out.etag = client_.complete_multipart(key_, upload_id_, etags_);
@@ -112,14 +127,15 @@ UploadResult MultipartUpload::finish(const Metadata& final_metadata) {
 }
 
 void MultipartUpload::abort() noexcept {
-  if (thread_.joinable()) {
+  if (!threads_.empty()) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       closing_ = true;
       pending_.reset();
       changed_.notify_all();
     }
-    thread_.join();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
   }
   if (!done_ && !upload_id_.empty()) client_.abort_multipart(key_, upload_id_);
   done_ = true;

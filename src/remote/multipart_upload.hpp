@@ -1,6 +1,7 @@
 // Streaming an object of unknown size to S3 as it is produced: parts of `part_size` bytes uploaded
-// by a background thread while the next one fills, so memory stays at two parts whatever the size.
-// An object smaller than one part goes up as a single PUT.
+// by `concurrency` background threads (each with its own connection) while the next one fills, so
+// memory stays at `concurrency` + 2 parts whatever the size. An object smaller than one part goes
+// up as a single PUT.
 #pragma once
 
 #include <condition_variable>
@@ -31,7 +32,8 @@ class MultipartUpload {
  public:
   // Starts an upload of `key` through `client` (used by the background thread until the upload
   // ends), with `metadata` on the object. `part_size` >= 5 MiB except in tests.
-  MultipartUpload(S3Client& client, std::string key, size_t part_size, Metadata metadata = {});
+  MultipartUpload(S3Client& client, std::string key, size_t part_size, Metadata metadata = {},
+                  int concurrency = 4);
   ~MultipartUpload();
   MultipartUpload(const MultipartUpload&) = delete;
   MultipartUpload& operator=(const MultipartUpload&) = delete;
@@ -46,7 +48,7 @@ class MultipartUpload {
   void abort() noexcept;
 
  private:
-  void start_thread();
+  void start_threads();
   void upload_loop();
   void hand_over();  // passes `filling_` to the uploader, waiting while it is busy
   void rethrow_failure();
@@ -57,15 +59,16 @@ class MultipartUpload {
   Metadata metadata_;
   std::string filling_;                  // the part being filled
   std::vector<std::string> part_md5s_;   // raw MD5 of every part handed over, in order
-  std::vector<std::string> etags_;       // ETags of the parts uploaded, in order
+  std::vector<std::string> etags_;       // ETags of the parts uploaded, by part number - 1
   std::string upload_id_;
   unsigned long long bytes_ = 0;
   bool done_ = false;
 
-  std::thread thread_;
+  int concurrency_;
+  std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::optional<std::string> pending_;  // the part the uploader takes next
+  std::optional<std::pair<int, std::string>> pending_;  // the part (number, bytes) taken next
   bool closing_ = false;
   std::exception_ptr failure_;
 };

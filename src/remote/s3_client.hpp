@@ -46,6 +46,11 @@ class S3Client {
 
   // The location this client talks to.
   const S3Location& location() const { return location_; }
+  // Another client with the same location, credentials and retries (a client is not shared
+  // between threads).
+  std::unique_ptr<S3Client> clone() const {
+    return std::make_unique<S3Client>(location_, credentials_, retry_);
+  }
 
   // PUT Object with `body` and `metadata`; returns the ETag.
   std::string put_object(const std::string& key, std::string_view body,
