@@ -5,6 +5,7 @@
 
 #include "sql/transaction_safety.hpp"
 #include "util/interrupt.hpp"
+#include "util/utf8.hpp"
 
 namespace migsafe::checks {
 namespace {
@@ -99,7 +100,7 @@ std::optional<SqlFailure> transaction_control_in(const config::Assertion& a) {
         "",
         "",
         "",
-        statement.text.substr(0, 200),
+        util::truncate_chars(statement.text, 200),
         "",
         statement.line,
         statement.column};

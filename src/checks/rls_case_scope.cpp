@@ -4,6 +4,7 @@
 
 #include "sql/splitter.hpp"
 #include "sql/transaction_safety.hpp"
+#include "util/utf8.hpp"
 
 namespace migsafe::checks {
 namespace {
@@ -82,13 +83,13 @@ std::optional<pg::SqlError> act_as(pg::Session& session, const std::string& role
 std::string refusal_reason(const std::string& sql) {
   for (const auto& statement : sql::split(sql)) {
     if (sql::is_transaction_control(statement.text)) {
-      return "transaction control is not allowed in an RLS check: " + statement.text.substr(0, 80);
+      return "transaction control is not allowed in an RLS check: " + util::truncate_chars(statement.text, 80);
     }
     sql::Token first = sql::next_token(statement.text, 0);
     while (first.kind == sql::TokenKind::comment)
       first = sql::next_token(statement.text, first.offset + first.text.size());
     if (first.kind == sql::TokenKind::word && sql::is_keyword(first.text, "RELEASE")) {
-      return "RELEASE SAVEPOINT is not allowed in an RLS check: " + statement.text.substr(0, 80);
+      return "RELEASE SAVEPOINT is not allowed in an RLS check: " + util::truncate_chars(statement.text, 80);
     }
   }
   return "";

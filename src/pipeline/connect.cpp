@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "pg/run_lock.hpp"
 #include "util/duration.hpp"
+#include "util/utf8.hpp"
 
 namespace migsafe::pipeline {
 namespace {
@@ -59,8 +60,8 @@ void connect(Context& context, bool with_work) {
     context.report.warnings.push_back(message);
   }
   const std::string app = "migsafe " + context.report.command + " " + context.report.run_id + " on " + hostname();
-  context.control = open_session(context.target, app.substr(0, 63));
-  if (with_work) context.work = open_session(context.target, ("migsafe migrate " + context.report.run_id).substr(0, 63));
+  context.control = open_session(context.target, std::string(util::truncate_bytes(app, 63)));
+  if (with_work) context.work = open_session(context.target, std::string(util::truncate_bytes("migsafe migrate " + context.report.run_id, 63)));
   context.report.server_version = context.control->server_version();
   step.ok(context.control->database() + " on PostgreSQL " + context.report.server_version);
 }

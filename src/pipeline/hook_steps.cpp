@@ -4,13 +4,15 @@
 
 #include "core/error.hpp"
 #include "pipeline/hooks.hpp"
+#include "util/utf8.hpp"
 
 namespace migsafe::pipeline {
 namespace {
 
 std::string describe(const HookResult& r) {
   std::string why = r.timed_out ? "timed out" : "exit " + std::to_string(r.exit_code);
-  std::string tail = r.output.size() > 500 ? "..." + r.output.substr(r.output.size() - 500) : r.output;
+  std::string tail = util::last_chars(r.output, 500);
+  if (tail.size() < r.output.size()) tail = "..." + tail;
   while (!tail.empty() && tail.back() == '\n') tail.pop_back();
   return "the " + r.name + " hook failed (" + why + ")" + (tail.empty() ? "" : ":\n" + tail);
 }

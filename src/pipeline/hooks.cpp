@@ -4,24 +4,29 @@
 #include <exception>
 
 #include "util/process.hpp"
+#include "util/utf8.hpp"
 
 namespace migsafe::pipeline {
 namespace {
 
-// Keeps the first kHookOutputCap bytes of a stream and counts the rest.
+// Keeps the first kHookOutputCap bytes of a stream, cut between characters, and counts the rest.
+// A few bytes beyond the cap are held so the cut can see where the character at the edge ends.
 struct CappedOutput {
+  static constexpr size_t kHeld = kHookOutputCap + 4;
   std::string text;
   size_t dropped = 0;
 
   void append(std::string_view chunk) {
-    size_t room = kHookOutputCap - std::min(kHookOutputCap, text.size());
+    size_t room = kHeld - std::min(kHeld, text.size());
     text.append(chunk.substr(0, room));
     if (chunk.size() > room) dropped += chunk.size() - room;
   }
 
   std::string finish() const {
-    if (dropped == 0) return text;
-    return text + "\n[migsafe: " + std::to_string(dropped) + " more bytes of output not kept]\n";
+    if (text.size() <= kHookOutputCap && dropped == 0) return text;
+    std::string_view kept = util::truncate_bytes(text, kHookOutputCap);
+    size_t more = dropped + text.size() - kept.size();
+    return std::string(kept) + "\n[migsafe: " + std::to_string(more) + " more bytes of output not kept]\n";
   }
 };
 

@@ -11,6 +11,7 @@
 #include "util/duration.hpp"
 #include "util/interrupt.hpp"
 #include "util/progress.hpp"
+#include "util/utf8.hpp"
 
 namespace migsafe::pipeline {
 namespace {
@@ -53,7 +54,7 @@ report::MigrationError locate_error(const config::MigrationFile& file, const sql
   e.file = display_path(file.path);
   e.line = at.line;
   e.column = at.column;
-  e.statement = statement.text.substr(0, 200);
+  e.statement = util::truncate_chars(statement.text, 200);
   return e;
 }
 

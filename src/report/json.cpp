@@ -1,7 +1,55 @@
 #include "report/report.hpp"
 
+#include "util/utf8.hpp"
+
 namespace migsafe::report {
 namespace {
+
+// Where ill-formed UTF-8 was found in a report, so it can say so.
+struct Repairs {
+  std::vector<std::string> places;  // JSON paths, e.g. "tests[2].failures[0].diagnostics"
+  size_t count = 0;                 // sequences replaced in all
+};
+
+// Replaces ill-formed UTF-8 in every string (and key) of `j` with U+FFFD: a server, a test or a
+// hook may print any bytes, and the report must stay valid JSON whatever they were.
+void repair_text(nlohmann::json& j, const std::string& path, Repairs& repairs) {
+  auto fix = [&](std::string& text, const std::string& where) {
+    if (!util::first_invalid_utf8(text)) return;
+    size_t replaced = 0;
+    text = util::to_valid_utf8(text, &replaced);
+    repairs.count += replaced;
+    repairs.places.push_back(where);
+  };
+  if (j.is_string()) return fix(j.get_ref<std::string&>(), path);
+  if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) repair_text(j[i], path + "[" + std::to_string(i) + "]", repairs);
+    return;
+  }
+  if (!j.is_object()) return;
+  nlohmann::json fixed = nlohmann::json::object();
+  for (auto& [key, value] : j.items()) {
+    std::string name = key;
+    fix(name, path + (path.empty() ? "" : ".") + "<key>");
+    repair_text(value, path + (path.empty() ? "" : ".") + name, repairs);
+    fixed[name] = std::move(value);
+  }
+  j = std::move(fixed);
+}
+
+// `out` with its text repaired and, when anything was, a warning naming where.
+nlohmann::json with_valid_text(nlohmann::json out) {
+  Repairs repairs;
+  repair_text(out, "", repairs);
+  if (repairs.count == 0) return out;
+  std::string where;
+  for (size_t i = 0; i < repairs.places.size() && i < 5; ++i) where += (i ? ", " : "") + repairs.places[i];
+  if (repairs.places.size() > 5) where += " and " + std::to_string(repairs.places.size() - 5) + " more";
+  out["warnings"].push_back("invalid UTF-8 replaced by U+FFFD (" + std::to_string(repairs.count) +
+                            " sequences) in " + where);
+  out["invalid_utf8_replaced"] = repairs.count;
+  return out;
+}
 
 nlohmann::json error_json(const MigrationError& e) {
   return {{"sqlstate", e.sqlstate}, {"message", e.message}, {"detail", e.detail}, {"hint", e.hint},
@@ -42,7 +90,7 @@ nlohmann::json to_json(const Report& r) {
     migrations.push_back(migration_json(m));
     if (!m.commit_after.empty()) commit_points.push_back({{"after_version", m.version}, {"reason", m.commit_after}});
   }
-  return {{"migsafe_version", r.migsafe_version},
+  return with_valid_text({{"migsafe_version", r.migsafe_version},
           {"command", r.command},
           {"pipeline", r.pipeline},
           {"pipeline_file", r.pipeline_file},
@@ -66,7 +114,7 @@ nlohmann::json to_json(const Report& r) {
           {"restore", r.restore ? restore_json(*r.restore) : nlohmann::json(nullptr)},
           {"hooks", r.hooks},
           {"errors", r.errors},
-          {"warnings", r.warnings}};
+          {"warnings", r.warnings}});
 }
 
 namespace {

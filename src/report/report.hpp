@@ -77,7 +77,9 @@ struct Report {
   std::vector<std::string> warnings;  // things a user should know
 };
 
-// The report as the contract's JSON object.
+// The report as the contract's JSON object. Text that is not valid UTF-8 (whatever a server, a test
+// or a hook printed) is repaired with U+FFFD, counted in `invalid_utf8_replaced` and named in a
+// warning, so the object always serialises.
 nlohmann::json to_json(const Report& report);
 
 // The inverse of to_json, for reports read back from a file (`migsafe checklist --from`); missing
