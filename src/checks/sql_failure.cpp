@@ -1,4 +1,5 @@
 #include "checks/sql_failure.hpp"
+#include "util/utf8.hpp"
 
 namespace migsafe::checks {
 
@@ -18,10 +19,8 @@ std::string SqlFailure::describe() const {
   return out;
 }
 
-SqlFailure locate_failure(const pg::SqlError& error, std::string_view source,
-                          const sql::Statement& statement, const std::string& file) {
-  size_t offset = statement.offset;
-  if (error.position > 0) offset += sql::byte_offset_of_char(statement.text, error.position);
+SqlFailure failure_at(const pg::SqlError& error, std::string_view source, size_t offset,
+                      std::string_view statement, const std::string& file) {
   sql::Position at = sql::position_at(source, offset);
   SqlFailure f;
   f.sqlstate = error.sqlstate;
@@ -29,11 +28,18 @@ SqlFailure locate_failure(const pg::SqlError& error, std::string_view source,
   f.detail = error.detail;
   f.hint = error.hint;
   f.context = error.context;
-  f.statement = statement.text.substr(0, 200);
+  f.statement = util::truncate_chars(statement, 200);
   f.file = file;
   f.line = at.line;
   f.column = at.column;
   return f;
+}
+
+SqlFailure locate_failure(const pg::SqlError& error, std::string_view source,
+                          const sql::Statement& statement, const std::string& file) {
+  size_t offset = statement.offset;
+  if (error.position > 0) offset += sql::byte_offset_of_char(statement.text, error.position);
+  return failure_at(error, source, offset, statement.text, file);
 }
 
 }  // namespace migsafe::checks

@@ -28,6 +28,11 @@ struct SqlFailure {
   std::string describe() const;
 };
 
+// `error`, raised by `statement` of `source` (the text of `file`), located at byte `offset` of
+// `source`; the statement is kept to its first 200 characters.
+SqlFailure failure_at(const pg::SqlError& error, std::string_view source, size_t offset,
+                      std::string_view statement, const std::string& file);
+
 // `error`, raised by `statement` of `source` (the text of `file`), located at the character
 // PostgreSQL pointed at, or at the statement's start when it pointed at none.
 SqlFailure locate_failure(const pg::SqlError& error, std::string_view source,

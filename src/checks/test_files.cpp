@@ -110,7 +110,8 @@ std::vector<fs::path> expand_test_globs(const std::vector<std::string>& absolute
     match(pattern.front() == '/' ? fs::path("/") : fs::path("."), split_segments(pattern), 0, out);
   }
   for (auto& p : out) p = p.lexically_normal();
-  std::sort(out.begin(), out.end());
+  // pg_prove's order: Perl's sort of the whole paths, byte by byte ("a-b.sql" before "a/x.sql").
+  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) { return a.native() < b.native(); });
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }

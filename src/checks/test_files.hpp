@@ -7,7 +7,8 @@
 
 namespace migsafe::checks {
 
-// The test files `absolute_patterns` match, sorted and without duplicates. In a pattern, `*` and
+// The test files `absolute_patterns` match, sorted as pg_prove sorts them (by the whole path,
+// byte by byte) and without duplicates. In a pattern, `*` and
 // `?` match within one path segment (not a leading '.'), `[...]` a set of characters, and a `**`
 // segment any number of directories (zero included; hidden and symlinked directories are not
 // entered). Files found by a wildcard must end in `.sql` or `.pg`; a file named without wildcards

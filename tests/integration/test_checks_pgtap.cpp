@@ -92,12 +92,7 @@ bool has_pgtap(const Project& p) {
 }  // namespace
 
 TEST_CASE("the runner's counts equal pg_prove's on every fixture", "[pgtap]") {
-  if (!migsafe::util::find_program("pg_prove")) {
-    WARN(
-        "pg_prove is not installed (Debian: libtap-parser-sourcehandler-pgtap-perl); comparison "
-        "skipped");
-    return;
-  }
+  REQUIRE(migsafe::util::find_program("pg_prove"));  // Debian: libtap-parser-sourcehandler-pgtap-perl
   Project p("checks_pgtap_vs_pg_prove");
   load_schema(p);
   auto ours = run_fixtures(p);
@@ -200,7 +195,7 @@ TEST_CASE("a pgTAP that was installed before stays installed", "[pgtap]") {
   CHECK(has_pgtap(p));
 }
 
-TEST_CASE("inside a transaction each file is a savepoint rolled back; the transaction stays open",
+TEST_CASE("inside a transaction the suite is a savepoint rolled back; the transaction stays open",
           "[pgtap]") {
   Project p("checks_pgtap_savepoints");
   load_schema(p);
@@ -208,9 +203,7 @@ TEST_CASE("inside a transaction each file is a savepoint rolled back; the transa
   session->exec("begin");
   session->exec(
       "insert into public.todos (user_id, title) values (gen_random_uuid(), 'from the run')");
-  PgtapOptions options;
-  options.inside_transaction = true;
-  auto results = migsafe::checks::run_pgtap_files(*session, fixture_files(), options);
+  auto results = migsafe::checks::run_pgtap_files(*session, fixture_files(), PgtapOptions{});
   CHECK(results.size() == fixture_files().size());
   REQUIRE(session->in_transaction());
   CHECK(session->query("select count(*) from public.todos").scalar() ==
