@@ -43,6 +43,7 @@ int checks_command(const CheckFlags& flags, const Console& console, const std::s
   pipeline::Context context(pipeline, target.conninfo);
   context.observer.on_step = [&console](const report::Step& s) { console.step(s); };
   context.report.command = command;
+  context.options.throwaway_target = target.cluster != nullptr;
   context.report.pipeline = pipeline.name;
   context.report.pipeline_file = pipeline.file.string();
   context.report.run_id = pipeline::new_run_id();

@@ -64,6 +64,7 @@ int run_command(const RunFlags& flags, const Console& console) {
   context.options.report_file = flags.report_file;
   context.options.dry_run = flags.dry_run;
   context.options.no_backup = flags.no_backup;
+  context.options.throwaway_target = target.cluster != nullptr;
   context.report.dry_run = flags.dry_run;
   context.report.command = "run";
   context.report.pipeline = pipeline.name;

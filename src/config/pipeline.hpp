@@ -125,6 +125,10 @@ struct Verify {
   std::string pgtap_schema = "extensions";                   // schema where pgTAP's functions live
   std::vector<Assertion> asserts;                            // `[[verify.assert]]`, in file order
   SourcePos tests_pos;                                       // the `tests` array, if given
+  // `seed`: seed files (absolute glob patterns) loaded before the tests; unset: as the Supabase
+  // CLI finds them ([db.seed] of supabase/config.toml, else supabase/seed.sql).
+  std::optional<std::vector<std::string>> seed;
+  bool seed_real_target = false;  // also load seeds on a real target (inside the undone suite)
 };
 
 // One entry of `rls.ignore`: a lint finding to suppress.

@@ -98,6 +98,14 @@ void read_tests(const TableReader& table, Verify& verify) {
   verify.tests_pos = pos_of(table.find("tests")->source());
 }
 
+// `seed`: seed file patterns made absolute.
+void read_seed(const TableReader& table, Verify& verify) {
+  std::optional<std::vector<std::string>> patterns = table.strings("seed");
+  if (!patterns) return;
+  verify.seed.emplace();
+  for (const std::string& pattern : *patterns) verify.seed->push_back(table.resolve(pattern).string());
+}
+
 // One entry of `rls.ignore`.
 RlsIgnore read_ignore(const TableReader& table) {
   table.allow_only({"lint", "object", "reason"});
@@ -161,9 +169,11 @@ RlsCase read_case(const TableReader& table) {
 
 Verify read_verify(const TableReader& table) {
   table.allow_only({"tests", "max_row_loss_pct", "max_row_loss_pct_per_table",
-                    "allow_dropped_tables", "pgtap_schema", "assert"});
+                    "allow_dropped_tables", "pgtap_schema", "assert", "seed", "seed_real_target"});
   Verify verify;
   read_tests(table, verify);
+  read_seed(table, verify);
+  set_if(verify.seed_real_target, table.boolean("seed_real_target"));
   set_if(verify.max_row_loss_pct, table.number("max_row_loss_pct", 0, 100));
   verify.max_row_loss_pct_per_table = read_per_table(table.section("max_row_loss_pct_per_table"));
   set_if(verify.allow_dropped_tables, table.strings("allow_dropped_tables"));

@@ -6,7 +6,10 @@
 #include "checks/rls_cases.hpp"
 #include "checks/rls_lints.hpp"
 #include "checks/row_loss_guard.hpp"
+#include "checks/seed_loader.hpp"
 #include "checks/test_files.hpp"
+#include "config/seed_files.hpp"
+#include "core/error.hpp"
 
 namespace migsafe::pipeline {
 namespace {
@@ -16,7 +19,61 @@ void fail(ChecksOutcome& outcome, const std::string& line) {
   outcome.failures.push_back(line);
 }
 
-void run_test_files(Context& context, bool inside_transaction, ChecksOutcome& outcome) {
+// Where `\i` finds relative paths: the directory the first tests pattern names before its first
+// wildcard, as `supabase test db` runs pg_prove in the tests directory.
+std::string include_dir(const std::vector<std::string>& patterns) {
+  if (patterns.empty()) return "";
+  std::filesystem::path dir;
+  for (const auto& part : std::filesystem::path(patterns.front())) {
+    if (part.string().find_first_of("*?[") != std::string::npos) return dir.string();
+    dir /= part;
+  }
+  std::error_code ec;
+  return std::filesystem::is_directory(dir, ec) ? dir.string() : dir.parent_path().string();
+}
+
+// Seeds load inside the suite's scope, after the migrations and before the first test file, on a
+// throwaway database (or where the pipeline says `seed_real_target = true`); they are undone with
+// the suite. Returns the hook for PgtapOptions::before_files, or none.
+std::function<bool()> seed_hook(Context& context, ChecksOutcome& outcome) {
+  const auto& verify = context.pipeline.verify;
+  config::SeedFiles seeds;
+  try {
+    seeds = config::find_seed_files(context.pipeline);
+  } catch (const Error& e) {  // an unreadable config.toml: the seeds, and so the tests, cannot run
+    fail(outcome, std::string("seed: ") + e.what());
+    return [] { return false; };
+  }
+  nlohmann::json& report = context.report.verify["seed"];
+  report = {{"source", seeds.source}, {"files", nlohmann::json::array()}, {"loaded", false}};
+  for (const auto& f : seeds.files) report["files"].push_back(f.string());
+  if (seeds.files.empty()) return {};
+  if (!context.options.throwaway_target && !verify.seed_real_target) {
+    report["reason"] = "not loaded on a real target (set [verify] seed_real_target = true to load them there)";
+    return {};
+  }
+  for (const auto& w : seeds.warnings) context.report.warnings.push_back(w);
+  return [&context, &outcome, files = seeds.files] {
+    const std::string root = context.pipeline.dir.string();
+    auto results = checks::load_seeds(*context.work, files, [&root](const std::filesystem::path& p) {
+      auto rel = p.lexically_relative(root);
+      return rel.empty() || rel.native().rfind("..", 0) == 0 ? p.string() : rel.string();
+    });
+    nlohmann::json& out = context.report.verify["seed"];
+    out["loaded"] = true;
+    out["results"] = nlohmann::json::array();
+    for (const auto& r : results) {
+      out["results"].push_back(r.to_json());
+      if (r.error) {
+        out["loaded"] = false;
+        fail(outcome, "seed " + r.error->describe() + "; the test files were not run");
+      }
+    }
+    return out["loaded"].get<bool>();
+  };
+}
+
+void run_test_files(Context& context, ChecksOutcome& outcome) {
   const auto& verify = context.pipeline.verify;
   auto files = checks::expand_test_globs(verify.tests);
   if (!verify.tests.empty() && files.empty()) {
@@ -24,9 +81,10 @@ void run_test_files(Context& context, bool inside_transaction, ChecksOutcome& ou
   }
   checks::PgtapOptions options;
   options.pgtap_schema = verify.pgtap_schema;
-  options.inside_transaction = inside_transaction;
   options.display_root = context.pipeline.dir.string();
-  for (const auto& result : checks::run_pgtap_files(*context.work, files, options)) {
+  options.include_dir = include_dir(verify.tests);
+  if (!files.empty()) options.before_files = seed_hook(context, outcome);
+  for (const auto& result : checks::run_pgtap_files(*context.work, files, options, &context.report.warnings)) {
     context.report.tests.push_back(result.to_json());
     if (!result.passed()) fail(outcome, "test " + result.file + " failed");
   }
@@ -99,7 +157,7 @@ ChecksOutcome run_verify(Context& context, bool inside_transaction, bool with_ro
   StepTimer step(context, "verify");
   ChecksOutcome outcome;
   context.report.verify = nlohmann::json::object();
-  run_test_files(context, inside_transaction, outcome);
+  run_test_files(context, outcome);
   run_assertion_checks(context, inside_transaction, outcome);
   if (with_row_guard) run_row_guard(context, outcome);
   const std::string summary = std::to_string(context.report.tests.size()) + " test files, " +

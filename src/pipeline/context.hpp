@@ -28,6 +28,7 @@ struct RunOptions {
   bool progress = false;       // draw progress lines on the terminal (stderr is a TTY, not --quiet)         // go on although an interrupted run left the database partly migrated
   std::string to_version;      // apply pending migrations up to this version only
   std::string report_file;     // --report, for hooks (MIGSAFE_REPORT); may be empty
+  bool throwaway_target = false;  // --ephemeral: seeds are loaded before the tests
 };
 
 // Receives progress as it happens, for the terminal; the report holds the same facts.
