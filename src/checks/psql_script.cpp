@@ -4,6 +4,7 @@
 // lexed again after substitution (psql rescans `:var`; test suites do not rely on it).
 #include "checks/psql_script.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "sql/splitter.hpp"
@@ -197,6 +198,7 @@ PsqlItem PsqlScanner::next(const PsqlVariables& vars) {
       pos_ = source_.size();
       PsqlItem item;
       if (buffer_started_ && buffer_.has_sql) {
+        append_source(copied_to_, std::max(copied_to_, last_end_));
         item.kind = PsqlItem::Kind::query;
         item.offset = buffer_.offset;
         item.query = take_buffer();
@@ -224,7 +226,7 @@ PsqlItem PsqlScanner::next(const PsqlVariables& vars) {
     }
     if (t.kind == sql::TokenKind::other && t.text == ":") {
       if (end < source_.size() && source_[end] == ':') {  // a :: cast
-        pos_ = end + 1;
+        pos_ = last_end_ = end + 1;
         continue;
       }
       const Reference ref = reference_at(source_, t.offset);
@@ -235,13 +237,13 @@ PsqlItem PsqlScanner::next(const PsqlVariables& vars) {
           copied_to_ = ref.end;
           buffer_.has_sql = true;
         }
-        pos_ = ref.end;
+        pos_ = last_end_ = ref.end;
         continue;
       }
     }
     if (t.kind != sql::TokenKind::comment) buffer_.has_sql = true;
     track(t.text, t.kind == sql::TokenKind::word, t.text.size() == 1 ? t.text[0] : '\0');
-    pos_ = end;
+    pos_ = last_end_ = end;
   }
 }
 

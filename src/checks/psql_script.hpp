@@ -66,6 +66,7 @@ class PsqlScanner {
   PsqlQuery buffer_;
   bool buffer_started_ = false;
   size_t copied_to_ = 0;  // source bytes before this are in the buffer (or were left out)
+  size_t last_end_ = 0;   // the end of the buffer's last token
   int paren_depth_ = 0;
   int begin_depth_ = 0;
   std::vector<std::string> head_;  // the first words of the buffer, upper-cased (up to 4)
