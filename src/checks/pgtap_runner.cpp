@@ -17,12 +17,10 @@ std::string display_path(const fs::path& path, const std::string& root) {
   return relative.string();
 }
 
-bool any_creates_pgtap(const std::vector<std::optional<std::string>>& sources) {
-  for (const auto& source : sources) {
-    if (!source) continue;
-    for (const auto& s : sql::split(*source)) {
-      if (creates_pgtap(s.text)) return true;
-    }
+bool file_creates_pgtap(const std::optional<std::string>& source) {
+  if (!source) return false;
+  for (const auto& s : sql::split(*source)) {
+    if (creates_pgtap(s.text)) return true;
   }
   return false;
 }
@@ -70,7 +68,7 @@ std::vector<TestFileResult> run_pgtap_files(pg::Session& session, const std::vec
   for (size_t i = 0; i < files.size(); ++i) sources.push_back(read_test_file(files[i], read_errors[i]));
   std::vector<TestFileResult> results;
   if (files.empty()) return results;
-  SuiteScope suite(session, options.pgtap_schema, any_creates_pgtap(sources));
+  SuiteScope suite(session, options.pgtap_schema);
   for (const auto& source : sources) {
     if (source) suite.note_custom_settings(*source);
   }
@@ -82,8 +80,8 @@ std::vector<TestFileResult> run_pgtap_files(pg::Session& session, const std::vec
     auto start = std::chrono::steady_clock::now();
     TestFileResult result;
     result.file = display_path(files[i], options.display_root);
-    if (suite.setup_error()) {
-      result.error = suite.setup_error();
+    if (auto setup = suite.prepare_file(file_creates_pgtap(sources[i]))) {
+      result.error = setup;
       result.error->file = result.file;
     } else {
       run_file(session, files[i], sources[i], read_errors[i], options, result);

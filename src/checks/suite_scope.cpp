@@ -120,26 +120,29 @@ void put_pgtap_on_path(pg::Session& session) {
                " = any(pg_catalog.current_schemas(false))");
 }
 
-SuiteScope::SuiteScope(pg::Session& session, const std::string& pgtap_schema_name, bool a_file_creates_pgtap)
-    : session_(session), savepoint_(session.in_transaction()) {
+SuiteScope::SuiteScope(pg::Session& session, std::string pgtap_schema_name)
+    : session_(session), savepoint_(session.in_transaction()), pgtap_schema_(std::move(pgtap_schema_name)) {
   custom_.insert(std::begin(kSupabaseSettings), std::end(kSupabaseSettings));
   session_.exec(savepoint_ ? std::string("SAVEPOINT ") + kSuiteSavepoint : "BEGIN");
-  if (!pgtap_schema(session_) && !a_file_creates_pgtap) {
-    const std::string name = session_.quote_name(pgtap_schema_name);
+  for (const auto& row : session_.query(kSettingsSql).rows) {
+    names_.push_back(row[0].value_or(""));
+    values_.push_back(row[1].value_or(""));
+  }
+}
+
+std::optional<SqlFailure> SuiteScope::prepare_file(bool file_creates_pgtap) {
+  if (!pgtap_schema(session_) && !file_creates_pgtap) {
+    const std::string name = session_.quote_name(pgtap_schema_);
     session_.exec("SAVEPOINT migsafe_pgtap");
     auto error = session_.try_exec("DO $migsafe$ BEGIN IF to_regnamespace(" + session_.quote(name) +
                                    ") IS NULL THEN CREATE SCHEMA " + name + "; GRANT USAGE ON SCHEMA " + name +
                                    " TO PUBLIC; END IF; END $migsafe$; CREATE EXTENSION pgtap SCHEMA " + name);
     session_.exec(error ? "ROLLBACK TO SAVEPOINT migsafe_pgtap; RELEASE SAVEPOINT migsafe_pgtap"
                         : "RELEASE SAVEPOINT migsafe_pgtap");
-    if (error) setup_error_ = setup_failure(*error, "cannot create extension pgtap");
+    if (error) return setup_failure(*error, "cannot create extension pgtap");
   }
   put_pgtap_on_path(session_);
-  pgtap_found_ = pgtap_schema(session_).has_value();
-  for (const auto& row : session_.query(kSettingsSql).rows) {
-    names_.push_back(row[0].value_or(""));
-    values_.push_back(row[1].value_or(""));
-  }
+  return std::nullopt;
 }
 
 SuiteScope::~SuiteScope() {
@@ -153,7 +156,6 @@ std::string SuiteScope::between_files() {
     try {
       session_.query(kRestoreSql, {array_literal(names_), array_literal(values_)});
       session_.query(kForgetSql, {array_literal(std::vector<std::string>(custom_.begin(), custom_.end()))});
-      if (!pgtap_found_) put_pgtap_on_path(session_);
     } catch (const pg::QueryError& e) {
       out.error = e.error();
     }

@@ -19,16 +19,16 @@ namespace migsafe::checks {
 // Holds the suite's transaction or savepoint open while it lives.
 class SuiteScope {
  public:
-  // Opens the scope (BEGIN, or SAVEPOINT when `session` is in a transaction already), creates pgTAP
-  // in `pgtap_schema` unless it exists or `a_file_creates_pgtap`, puts its schema on the search
-  // path, and notes the settings every file starts with.
-  SuiteScope(pg::Session& session, const std::string& pgtap_schema, bool a_file_creates_pgtap);
+  // Opens the scope (BEGIN, or SAVEPOINT when `session` is in a transaction already) and notes the
+  // settings every file starts with; pgTAP, when missing, is created in `pgtap_schema`.
+  SuiteScope(pg::Session& session, std::string pgtap_schema);
   ~SuiteScope();
   SuiteScope(const SuiteScope&) = delete;
   SuiteScope& operator=(const SuiteScope&) = delete;
 
-  // Why pgTAP could not be made usable, if so (every file then fails with it).
-  const std::optional<SqlFailure>& setup_error() const { return setup_error_; }
+  // Before a file: creates pgTAP when it is missing (unless the file creates it itself; it stays
+  // for the files after) and puts its schema on the search_path. Returns why it could not.
+  std::optional<SqlFailure> prepare_file(bool file_creates_pgtap);
   // Notes the custom settings (`x.y`) `source` may set, so between_files() can empty them.
   void note_custom_settings(std::string_view source);
   // Makes the session as a new psql session would find it; returns a problem, or "" when clean.
@@ -42,10 +42,9 @@ class SuiteScope {
   pg::Session& session_;
   bool savepoint_;
   bool open_ = true;
-  bool pgtap_found_ = false;              // pgTAP existed or was created before the first file
+  std::string pgtap_schema_;             // where pgTAP is created when missing
   std::vector<std::string> names_, values_;  // the settings each file starts with
   std::set<std::string> custom_;             // custom settings a file may have set
-  std::optional<SqlFailure> setup_error_;
 };
 
 // Whether `statement` is CREATE EXTENSION [IF NOT EXISTS] pgtap.

@@ -155,7 +155,7 @@ TEST_CASE("failing statements with multi-byte characters at every cut position k
   copy_fixture(p, "pgtap_suite");
   p.pipeline(suite_pipeline("\"supabase/tests/00000-helpers.sql\", \"supabase/tests/04-unicode.sql\", "
                             "\"supabase/tests/05-errors-utf8.sql\""));
-  Outcome r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--report", "report.json"});
+  Outcome r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--report", (p.dir() / "report.json").string()});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   const std::string text = migsafe::test::read_file(p.dir() / "report.json");
@@ -185,7 +185,7 @@ TEST_CASE("bytes that are not UTF-8 end up replaced in a valid report", "[pgtap]
   copy_fixture(p, "pgtap_suite");
   p.pipeline(suite_pipeline("\"supabase/tests/00000-helpers.sql\"",
                             "[hooks]\nbefore = \"printf 'cut \\\\342\\\\224 and \\\\377 bytes'\"\n"));
-  Outcome r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--report", "report.json"});
+  Outcome r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--report", (p.dir() / "report.json").string()});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   nlohmann::json report = nlohmann::json::parse(migsafe::test::read_file(p.dir() / "report.json"));
