@@ -19,7 +19,7 @@ std::vector<std::pair<std::string, std::string>> tables_to_check(pg::Session& se
   pg::Rows rows = session.query(
       std::string(kLintPrelude) +
           "select r.name, format('%I.%I', r.nspname, r.relname) from rels r cross join opts o "
-          "where r.relkind in ('r', 'p') and r.exposed "
+          "where r.relkind in ('r', 'p') and r.exposed and not r.internal and not r.ext_member "
           "and r.name <> all(o.public_tables) order by r.name",
       lint_params(options));
   std::vector<std::pair<std::string, std::string>> out;

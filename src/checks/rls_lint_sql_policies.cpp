@@ -1,12 +1,13 @@
-// Policy lints. They read policy expressions as PostgreSQL prints them (pg_get_expr), so they look
-// for calls like uid() with or without their schema: the session's search_path does not matter.
+// Policy lints. They read policy expressions as PostgreSQL prints them under an empty search_path
+// (run_rls_lints sets it), so every call carries its schema: auth.uid(), auth.jwt().
 #include "checks/rls_lint_sql.hpp"
 
 namespace migsafe::checks {
 namespace {
 
-// Splinter 0024: a permissive write policy for public/anon/authenticated that is always true.
-// SELECT policies with USING (true) are left out: public read access is usually deliberate.
+// Splinter 0024: a permissive policy for public/anon/authenticated whose USING (for UPDATE, DELETE,
+// ALL) or WITH CHECK is always true. SELECT policies with USING (true) are left out: public read
+// access is usually deliberate.
 constexpr const char* kRlsPolicyAlwaysTrue = R"SQL(
 select p.name,
        format('Policy `%s` on `%s` lets %s %s any row: its %s always true.', p.polname, p.table_name,
@@ -24,12 +25,13 @@ from (
            or (p.with_check is null and p.command in ('UPDATE', 'ALL')
                and p.nqual in ('true', '(true)', '1=1', '(1=1)')) as check_true
   from pols p
-  where p.rls and p.permissive and (p.to_public or p.to_api)
+  where p.relkind = 'r' and not p.internal and p.rls and p.permissive and (p.to_public or p.to_api)
 ) p
 where using_true or check_true
 )SQL";
 
-// Splinter 0015, plus auth.users.raw_user_meta_data, which users can edit just the same.
+// Splinter 0015 (auth.jwt() or the request.jwt.claims setting, then user_metadata), plus
+// auth.users.raw_user_meta_data, which users can edit just the same.
 constexpr const char* kRlsReferencesUserMetadata = R"SQL(
 select p.name,
        format('Policy `%s` on `%s` reads user_metadata, which every user can edit for themselves '
@@ -37,9 +39,48 @@ select p.name,
               p.polname, p.table_name),
        'Base the check on app_metadata (only the server can set it) or on a table users cannot write.'
 from pols p
-where exists (select 1 from unnest(array[p.nqual, p.ncheck]) e
-              where e ~ 'raw_user_meta_data'
-                 or (e ~ 'user_metadata' and e ~ '(jwt\(\)|request\.jwt\.claim)'))
+where not p.internal
+  and exists (select 1 from unnest(array[p.qual, p.with_check]) e
+              where e like '%auth.jwt()%user_metadata%'
+                 or e like '%current_setting(%request.jwt.claims%)%user_metadata%'
+                 or e like '%raw\_user\_meta\_data%')
+)SQL";
+
+// Splinter 0003: auth.uid() and friends, or current_setting(), called per row instead of once
+// (wrapped in a scalar subquery, PostgreSQL evaluates them once per statement as an initplan).
+constexpr const char* kAuthRlsInitplan = R"SQL(
+select p.name,
+       format('Policy `%s` on `%s` calls %s for every row it checks; at scale that makes queries on the '
+              'table slow.', p.polname, p.table_name, string_agg(distinct f, ', ')),
+       'Wrap each call in a subquery so it runs once per statement: (select auth.uid()) instead of auth.uid().'
+from pols p
+  cross join lateral unnest(array[p.qual, p.with_check]) e
+  cross join lateral unnest(array['auth.uid()', 'auth.jwt()', 'auth.role()', 'auth.email()',
+                                  'current_setting()']) f
+where p.rls and (not p.internal or p.nspname = 'realtime')
+  and case when f = 'current_setting()'
+           then e like '%current\_setting(%)%' and lower(e) not like '%select current\_setting(%)%'
+           else e like '%' || f || '%' and lower(e) not like '%select ' || f || '%' end
+group by p.name, p.polname, p.table_name
+)SQL";
+
+// Splinter 0006: two or more permissive policies for the same role and command, all of which
+// PostgreSQL evaluates for every row. TO public counts for every role; roles that bypass RLS,
+// pg_* and supabase*admin are left out. The object is "schema.table.role.COMMAND".
+constexpr const char* kMultiplePermissivePolicies = R"SQL(
+select p.table_name || '.' || w.rolname || '.' || c.command,
+       format('Table `%s` has %s permissive policies for role %s on %s (%s): PostgreSQL evaluates each of '
+              'them for every row.', p.table_name, count(*), w.rolname, c.command,
+              string_agg(p.polname, ', ' order by p.polname)),
+       'Merge them into one policy whose condition ORs theirs, or make the extra ones restrictive.'
+from pols p
+  join pg_roles w on p.to_public or w.oid = any(p.polroles)
+  cross join lateral unnest(case p.polcmd when '*' then array['SELECT', 'INSERT', 'UPDATE', 'DELETE']
+                                          else array[p.command] end) c(command)
+where p.relkind = 'r' and not p.internal and not p.ext_member and p.permissive
+  and w.rolname not like 'pg\_%' and w.rolname not like 'supabase%admin' and not w.rolbypassrls
+group by p.table_name, w.rolname, c.command
+having count(*) > 1
 )SQL";
 
 // migsafe's own. Without WITH CHECK, PostgreSQL checks the new row against USING, which is safe;
@@ -58,7 +99,8 @@ from (
                                           'request.jwt.claim']) t
                where strpos(p.nqual, t) > 0 and strpos(p.ncheck, t) = 0) as ids
   from pols p
-  where p.permissive and p.command in ('UPDATE', 'ALL') and p.with_check is not null
+  where not p.internal and not p.ext_member and p.permissive and p.command in ('UPDATE', 'ALL')
+    and p.with_check is not null
 ) p
 where cardinality(ids) > 0
 )SQL";
@@ -73,7 +115,8 @@ select p.name,
        format('Give the policy to signed-in users (or list the table in rls.public_tables): '
               'alter policy %I on %I.%I to authenticated;', p.polname, p.nspname, p.relname)
 from pols p cross join opts o
-where p.permissive and p.to_public and p.table_name <> all(o.public_tables)
+where not p.internal and not p.ext_member and p.permissive and p.to_public
+  and p.table_name <> all(o.public_tables)
   and not exists (select 1 from unnest(array['uid()', 'jwt()', 'email()', 'role()', 'current_user',
                                               'session_user', 'request.jwt.claim']) t
                   where strpos(p.nqual, t) > 0 or strpos(p.ncheck, t) > 0)
@@ -88,6 +131,9 @@ const std::vector<LintSpec>& policy_lint_specs() {
       {"rls_policy_always_true", "warn", "0024_permissive_rls_policy", kRlsPolicyAlwaysTrue},
       {"rls_references_user_metadata", "error", "0015_rls_references_user_metadata",
        kRlsReferencesUserMetadata},
+      {"auth_rls_initplan", "warn", "0003_auth_rls_initplan", kAuthRlsInitplan},
+      {"multiple_permissive_policies", "warn", "0006_multiple_permissive_policies",
+       kMultiplePermissivePolicies},
       {"rls_update_check_weaker_than_using", "warn", nullptr, kRlsUpdateCheckWeakerThanUsing},
       {"rls_policy_to_public_on_authenticated_table", "warn", nullptr, kRlsPolicyToPublic},
   };

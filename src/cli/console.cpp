@@ -4,6 +4,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+
+#include "report/evidence.hpp"
 
 namespace migsafe::cli {
 
@@ -38,6 +41,21 @@ void Console::error(const std::string& line) const {
   std::fprintf(stderr, "%s %s\n", paint("error:", "31;1").c_str(), line.c_str());
 }
 
+void Console::rls_findings(const report::Report& r) const {
+  // One line per lint: "warn auth_rls_initplan (3): public.a.p, public.b.q, ..."; each finding is
+  // in the report.
+  std::map<std::string, std::vector<report::Finding>> by_lint;
+  for (auto& f : report::rls_findings(r.rls)) {
+    if (!f.ignored) by_lint[f.lint].push_back(std::move(f));
+  }
+  for (const auto& [lint, findings] : by_lint) {
+    std::string line = findings[0].level + " " + lint + " (" + std::to_string(findings.size()) + "):";
+    for (size_t i = 0; i < findings.size() && i < 5; ++i) line += (i ? ", " : " ") + findings[i].object;
+    if (findings.size() > 5) line += ", +" + std::to_string(findings.size() - 5) + " more";
+    note("  " + line);
+  }
+}
+
 void Console::summary(const report::Report& r) const {
   for (const auto& m : r.migrations) {
     if (!m.error) continue;
@@ -49,6 +67,7 @@ void Console::summary(const report::Report& r) const {
   }
   for (const auto& e : r.errors) error(e);
   for (const auto& w : r.warnings) note(paint("warning: ", "33") + w);
+  rls_findings(r);
   if (r.restore) {
     const auto& restore = *r.restore;
     note("restore: " + restore.method + (restore.verified ? ", verified: fingerprint equal to the pre-run snapshot"

@@ -27,8 +27,10 @@ class Console {
   void detail(const std::string& line) const;
   // An error line, always shown.
   void error(const std::string& line) const;
-  // The closing summary of a report: status, versions, errors, restore result.
+  // The closing summary of a report: status, versions, errors, RLS findings, restore result.
   void summary(const report::Report& report) const;
+  // The report's RLS findings, one line per lint with the objects it names.
+  void rls_findings(const report::Report& report) const;
   // The options in force.
   const OutputOptions& options() const { return options_; }
 
