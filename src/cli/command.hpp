@@ -23,6 +23,7 @@ void register_plan(CLI::App& app, Globals& globals);
 void register_status(CLI::App& app, Globals& globals);
 void register_validate(CLI::App& app, Globals& globals);
 void register_new(CLI::App& app, Globals& globals);
+void register_init(CLI::App& app, Globals& globals);
 void register_supabase_shim(CLI::App& app, Globals& globals);
 void register_test(CLI::App& app, Globals& globals);
 void register_rls(CLI::App& app, Globals& globals);

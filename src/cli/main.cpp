@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   register_status(app, globals);
   register_validate(app, globals);
   register_new(app, globals);
+  register_init(app, globals);
   register_supabase_shim(app, globals);
   register_test(app, globals);
   register_rls(app, globals);
