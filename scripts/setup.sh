@@ -18,6 +18,11 @@ packages=(
   libtap-parser-sourcehandler-pgtap-perl zstd
   # the S3 service the remote-backup tests start (OpenStack Swift with s3api), rclone for the bench
   swift swift-proxy swift-object swift-container swift-account python3-swift rclone curl
+  # extensions Supabase offers that Debian 12 packages for PostgreSQL 15 (pg_cron is preloaded by
+  # --ephemeral). Not here: rum and pg_repack (their Debian builds pull a newer server minor),
+  # PostGIS and pgRouting (hundreds of MB of GIS libraries).
+  postgresql-15-cron postgresql-15-plpgsql-check postgresql-15-pgaudit postgresql-15-partman
+  postgresql-15-hypopg
   # tools the scripts use
   python3 python3-yaml procps time
 )

@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -28,6 +29,20 @@ std::string read_log(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Supabase preloads these; of them, the ones this server has installed are preloaded here too, so
+// `create extension pg_cron` (which needs it, in the database named by cron.database_name) works.
+std::string preload_options(const std::string& bin_dir) {
+  const std::filesystem::path lib = std::filesystem::path(bin_dir).parent_path() / "lib";
+  std::string libraries;
+  for (const char* name : {"pg_stat_statements", "pgaudit", "plpgsql_check", "pg_cron"}) {
+    std::error_code ec;
+    if (!std::filesystem::exists(lib / (std::string(name) + ".so"), ec)) continue;
+    libraries += (libraries.empty() ? "" : ",") + std::string(name);
+  }
+  if (libraries.empty()) return "";
+  return " -c shared_preload_libraries=" + libraries + " -c cron.database_name=postgres";
 }
 
 int random_port() {
@@ -59,7 +74,7 @@ void EphemeralCluster::start() {
   const std::string log = (dir_.path() / "server.log").string();
   // Durability is pointless for a server that is deleted afterwards; speed is not.
   const std::string options = "-c listen_addresses='' -k " + dir_.path().string() + " -p " + std::to_string(port_) +
-                              " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+                              " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" + preload_options(bin_dir_);
   util::Command start;
   start.argv = {bin_dir_ + "/pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "-t", "60", "start"};
   start.run_as = run_as_;

@@ -1,7 +1,9 @@
-// A minimal emulation of a local Supabase database on plain PostgreSQL: the API roles, the `auth`
-// schema with `auth.users` and the JWT helper functions, the `extensions` schema, Storage's
-// `storage.buckets`/`storage.objects`, the `supabase_realtime` publication and Supabase's default
-// grants, so migrations, pgTAP tests and RLS checks written for Supabase run unchanged.
+// An emulation of a new Supabase project's database on plain PostgreSQL, read from Supabase's own
+// sources: its roles and their attributes, the `extensions` schema (uuid-ossp, pgcrypto,
+// pg_stat_statements) on the database's search_path, GoTrue's `auth` tables and JWT helpers,
+// Storage's buckets/objects and path helpers, the `supabase_realtime` publication and the default
+// privileges on `public`, so migrations, seeds, pgTAP tests and RLS checks written for Supabase run
+// unchanged. Needs a superuser (roles with BYPASSRLS/REPLICATION); docs/supabase-emulation.md.
 #pragma once
 
 namespace migsafe::pg {

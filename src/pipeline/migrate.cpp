@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "pg/extension_hint.hpp"
 #include "pipeline/commit_points.hpp"
 #include "sql/migration_body.hpp"
 #include "sql/splitter.hpp"
@@ -50,7 +51,7 @@ report::MigrationError locate_error(const config::MigrationFile& file, const sql
   e.sqlstate = error.sqlstate;
   e.message = error.message;
   e.detail = error.detail;
-  e.hint = error.hint;
+  e.hint = pg::missing_extension_hint(error.message, error.detail).value_or(error.hint);
   e.file = display_path(file.path);
   e.line = at.line;
   e.column = at.column;
