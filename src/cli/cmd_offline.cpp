@@ -105,7 +105,8 @@ void register_new(CLI::App& app, Globals& globals) {
 
 void register_supabase_shim(CLI::App& app, Globals& globals) {
   auto options = std::make_shared<TargetOptions>();
-  CLI::App* cmd = app.add_subcommand("supabase-shim", "Install local-Supabase roles, auth schema and grants into a plain PostgreSQL");
+  CLI::App* cmd = app.add_subcommand(
+      "supabase-shim", "Install the Supabase emulation (roles, extensions, auth, storage, grants) into a plain PostgreSQL");
   add_target_options(cmd, *options);
   cmd->callback([&globals, options] {
     globals.action = [options](const Console& console) { return shim_command(*options, console); };

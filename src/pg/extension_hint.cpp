@@ -56,27 +56,36 @@ std::string describe(const Known& k, const std::string& major) {
   const std::string package = "postgresql-" + major + "-" + k.package;
   switch (k.source) {
     case Source::debian:
-      return "extension " + name + " is packaged by Debian 12 but not installed on this server: "
-             "apt-get install " + package;
+      return "extension " + name +
+             " is packaged by Debian 12 but not installed on this server: "
+             "apt-get install " +
+             package;
     case Source::debian_preload:
-      return "extension " + name + " is packaged by Debian 12 but not installed on this server: "
-             "apt-get install " + package + ", and add " + name +
+      return "extension " + name +
+             " is packaged by Debian 12 but not installed on this server: "
+             "apt-get install " +
+             package + ", and add " + name +
              " to shared_preload_libraries (--ephemeral does that when it is installed)";
     case Source::pgdg:
-      return "extension " + name + " is offered by Supabase but not packaged by Debian 12: install " + package +
-             " from the PostgreSQL project's own apt repository (PGDG) on the server, or run against a "
+      return "extension " + name +
+             " is offered by Supabase but not packaged by Debian 12: install " + package +
+             " from the PostgreSQL project's own apt repository (PGDG) on the server, or run "
+             "against a "
              "Supabase database (--local)";
     case Source::supabase:
       break;
   }
-  return "extension " + name + " comes with Supabase only (Debian 12 does not package it): run this "
-         "migration against a Supabase database (--local, `supabase start`), or guard it so plain PostgreSQL "
+  return "extension " + name +
+         " comes with Supabase only (Debian 12 does not package it): run this "
+         "migration against a Supabase database (--local, `supabase start`), or guard it so plain "
+         "PostgreSQL "
          "skips it";
 }
 
 }  // namespace
 
-std::optional<std::string> missing_extension_hint(const std::string& message, const std::string& detail) {
+std::optional<std::string> missing_extension_hint(const std::string& message,
+                                                  const std::string& detail) {
   static const std::regex not_available(R"re(^extension "([^"]+)" is not available)re");
   std::smatch m;
   if (!std::regex_search(message, m, not_available)) return std::nullopt;
@@ -84,8 +93,10 @@ std::optional<std::string> missing_extension_hint(const std::string& message, co
   for (const auto& k : kKnown) {
     if (name == k.extension) return describe(k, major_version(detail));
   }
-  return "extension " + name + " is not installed on this server (Supabase may offer it; look for "
-         "postgresql-" + major_version(detail) + "-" + name + " with apt-cache search)";
+  return "extension " + name +
+         " is not installed on this server (Supabase may offer it; look for "
+         "postgresql-" +
+         major_version(detail) + "-" + name + " with apt-cache search)";
 }
 
 }  // namespace migsafe::pg

@@ -10,6 +10,7 @@ namespace migsafe::pg {
 // For the server's "extension "NAME" is not available" error (`message`, with `detail` naming the
 // control file it looked for), a hint naming the extension and where it comes from: the Debian 12
 // package, the PostgreSQL project's own apt repository, or Supabase only. nullopt for other errors.
-std::optional<std::string> missing_extension_hint(const std::string& message, const std::string& detail);
+std::optional<std::string> missing_extension_hint(const std::string& message,
+                                                  const std::string& detail);
 
 }  // namespace migsafe::pg

@@ -52,7 +52,8 @@ const Table kUsers = {
      {"phone_change", "text DEFAULT ''::varchar"},
      {"phone_change_token", "varchar(255) DEFAULT ''::varchar"},
      {"phone_change_sent_at", "timestamptz"},
-     {"confirmed_at", "timestamptz GENERATED ALWAYS AS (LEAST(email_confirmed_at, phone_confirmed_at)) STORED"},
+     {"confirmed_at",
+      "timestamptz GENERATED ALWAYS AS (LEAST(email_confirmed_at, phone_confirmed_at)) STORED"},
      {"email_change_token_current", "varchar(255) DEFAULT ''::varchar"},
      {"email_change_confirm_status", "smallint DEFAULT 0"},
      {"banned_until", "timestamptz"},
@@ -66,26 +67,26 @@ const Table kUsers = {
      {"users_email_change_confirm_status_check",
       "CHECK (email_change_confirm_status >= 0 AND email_change_confirm_status <= 2)"}}};
 
-const Table kSessions = {
-    "auth.sessions",
-    {{"id", "uuid NOT NULL"},
-     {"user_id", "uuid NOT NULL"},
-     {"created_at", "timestamptz"},
-     {"updated_at", "timestamptz"},
-     {"factor_id", "uuid"},
-     {"aal", "auth.aal_level"},
-     {"not_after", "timestamptz"},
-     {"refreshed_at", "timestamp"},
-     {"user_agent", "text"},
-     {"ip", "inet"},
-     {"tag", "text"},
-     {"oauth_client_id", "uuid"},
-     {"refresh_token_hmac_key", "text"},
-     {"refresh_token_counter", "bigint"},
-     {"scopes", "text"}},
-    {{"sessions_pkey", "PRIMARY KEY (id)"},
-     {"sessions_user_id_fkey", "FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE"},
-     {"sessions_scopes_length", "CHECK (char_length(scopes) <= 4096)"}}};
+const Table kSessions = {"auth.sessions",
+                         {{"id", "uuid NOT NULL"},
+                          {"user_id", "uuid NOT NULL"},
+                          {"created_at", "timestamptz"},
+                          {"updated_at", "timestamptz"},
+                          {"factor_id", "uuid"},
+                          {"aal", "auth.aal_level"},
+                          {"not_after", "timestamptz"},
+                          {"refreshed_at", "timestamp"},
+                          {"user_agent", "text"},
+                          {"ip", "inet"},
+                          {"tag", "text"},
+                          {"oauth_client_id", "uuid"},
+                          {"refresh_token_hmac_key", "text"},
+                          {"refresh_token_counter", "bigint"},
+                          {"scopes", "text"}},
+                         {{"sessions_pkey", "PRIMARY KEY (id)"},
+                          {"sessions_user_id_fkey",
+                           "FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE"},
+                          {"sessions_scopes_length", "CHECK (char_length(scopes) <= 4096)"}}};
 
 const Table kRefreshTokens = {
     "auth.refresh_tokens",
@@ -100,7 +101,8 @@ const Table kRefreshTokens = {
      {"session_id", "uuid"}},
     {{"refresh_tokens_pkey", "PRIMARY KEY (id)"},
      {"refresh_tokens_token_unique", "UNIQUE (token)"},
-     {"refresh_tokens_session_id_fkey", "FOREIGN KEY (session_id) REFERENCES auth.sessions (id) ON DELETE CASCADE"}}};
+     {"refresh_tokens_session_id_fkey",
+      "FOREIGN KEY (session_id) REFERENCES auth.sessions (id) ON DELETE CASCADE"}}};
 
 const Table kIdentities = {
     "auth.identities",
@@ -115,7 +117,8 @@ const Table kIdentities = {
      {"id", "uuid NOT NULL DEFAULT gen_random_uuid()"}},
     {{"identities_pkey", "PRIMARY KEY (id)"},
      {"identities_provider_id_provider_unique", "UNIQUE (provider_id, provider)"},
-     {"identities_user_id_fkey", "FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE"}}};
+     {"identities_user_id_fkey",
+      "FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE"}}};
 
 const Table kMfaFactors = {
     "auth.mfa_factors",
@@ -134,7 +137,8 @@ const Table kMfaFactors = {
      {"last_webauthn_challenge_data", "jsonb"}},
     {{"mfa_factors_pkey", "PRIMARY KEY (id)"},
      {"mfa_factors_last_challenged_at_key", "UNIQUE (last_challenged_at)"},
-     {"mfa_factors_user_id_fkey", "FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE"}}};
+     {"mfa_factors_user_id_fkey",
+      "FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE"}}};
 
 const Table kMfaChallenges = {
     "auth.mfa_challenges",
@@ -157,8 +161,10 @@ const Table kMfaAmrClaims = {
      {"authentication_method", "text NOT NULL"},
      {"id", "uuid NOT NULL"}},
     {{"amr_id_pk", "PRIMARY KEY (id)"},
-     {"mfa_amr_claims_session_id_authentication_method_pkey", "UNIQUE (session_id, authentication_method)"},
-     {"mfa_amr_claims_session_id_fkey", "FOREIGN KEY (session_id) REFERENCES auth.sessions (id) ON DELETE CASCADE"}}};
+     {"mfa_amr_claims_session_id_authentication_method_pkey",
+      "UNIQUE (session_id, authentication_method)"},
+     {"mfa_amr_claims_session_id_fkey",
+      "FOREIGN KEY (session_id) REFERENCES auth.sessions (id) ON DELETE CASCADE"}}};
 
 const Table kOneTimeTokens = {
     "auth.one_time_tokens",
@@ -171,28 +177,28 @@ const Table kOneTimeTokens = {
      {"updated_at", "timestamp NOT NULL DEFAULT now()"}},
     {{"one_time_tokens_pkey", "PRIMARY KEY (id)"},
      {"one_time_tokens_token_hash_check", "CHECK (char_length(token_hash) > 0)"},
-     {"one_time_tokens_user_id_fkey", "FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE"}}};
+     {"one_time_tokens_user_id_fkey",
+      "FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE"}}};
 
-const Table kFlowState = {
-    "auth.flow_state",
-    {{"id", "uuid NOT NULL"},
-     {"user_id", "uuid"},
-     {"auth_code", "text"},
-     {"code_challenge_method", "auth.code_challenge_method"},
-     {"code_challenge", "text"},
-     {"provider_type", "text NOT NULL"},
-     {"provider_access_token", "text"},
-     {"provider_refresh_token", "text"},
-     {"created_at", "timestamptz"},
-     {"updated_at", "timestamptz"},
-     {"authentication_method", "text NOT NULL"},
-     {"auth_code_issued_at", "timestamptz"},
-     {"invite_token", "text"},
-     {"referrer", "text"},
-     {"oauth_client_state_id", "uuid"},
-     {"linking_target_id", "uuid"},
-     {"email_optional", "boolean NOT NULL DEFAULT false"}},
-    {{"flow_state_pkey", "PRIMARY KEY (id)"}}};
+const Table kFlowState = {"auth.flow_state",
+                          {{"id", "uuid NOT NULL"},
+                           {"user_id", "uuid"},
+                           {"auth_code", "text"},
+                           {"code_challenge_method", "auth.code_challenge_method"},
+                           {"code_challenge", "text"},
+                           {"provider_type", "text NOT NULL"},
+                           {"provider_access_token", "text"},
+                           {"provider_refresh_token", "text"},
+                           {"created_at", "timestamptz"},
+                           {"updated_at", "timestamptz"},
+                           {"authentication_method", "text NOT NULL"},
+                           {"auth_code_issued_at", "timestamptz"},
+                           {"invite_token", "text"},
+                           {"referrer", "text"},
+                           {"oauth_client_state_id", "uuid"},
+                           {"linking_target_id", "uuid"},
+                           {"email_optional", "boolean NOT NULL DEFAULT false"}},
+                          {{"flow_state_pkey", "PRIMARY KEY (id)"}}};
 
 const Table kInstances = {"auth.instances",
                           {{"id", "uuid NOT NULL"},
@@ -276,9 +282,10 @@ CREATE OR REPLACE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$
 $$;
 )SQL";
 
-const char* const kTables[] = {"users",           "sessions",       "refresh_tokens", "identities",
-                               "mfa_factors",     "mfa_challenges", "mfa_amr_claims", "one_time_tokens",
-                               "flow_state",      "instances",      "audit_log_entries", "schema_migrations"};
+const char* const kTables[] = {"users",          "sessions",          "refresh_tokens",
+                               "identities",     "mfa_factors",       "mfa_challenges",
+                               "mfa_amr_claims", "one_time_tokens",   "flow_state",
+                               "instances",      "audit_log_entries", "schema_migrations"};
 
 // GoTrue (as supabase_auth_admin) owns the schema's objects and turned RLS on in 2024; the project
 // owner and the dashboard may do anything; the API roles may only use the schema and call the
@@ -308,9 +315,9 @@ GRANT EXECUTE ON FUNCTION auth.uid(), auth.role(), auth.email(), auth.jwt() TO a
 
 std::string auth_sql() {
   std::string sql = kTypes;
-  for (const Table* t : {&kUsers, &kSessions, &kRefreshTokens, &kIdentities, &kMfaFactors, &kMfaChallenges,
-                         &kMfaAmrClaims, &kOneTimeTokens, &kFlowState, &kInstances, &kAuditLogEntries,
-                         &kSchemaMigrations}) {
+  for (const Table* t : {&kUsers, &kSessions, &kRefreshTokens, &kIdentities, &kMfaFactors,
+                         &kMfaChallenges, &kMfaAmrClaims, &kOneTimeTokens, &kFlowState, &kInstances,
+                         &kAuditLogEntries, &kSchemaMigrations}) {
     sql += table_sql(*t);
   }
   return sql + kIndexes + kFunctions + ownership_and_grants_sql();

@@ -77,7 +77,9 @@ std::string roles_sql() {
            "') THEN CREATE ROLE " + role.name + " " + role.attributes + "; END IF;\n";
   }
   // Emulations before 2023's change made the API roles NOINHERIT; Supabase's are INHERIT now.
-  sql += "  ALTER ROLE anon INHERIT;\n  ALTER ROLE authenticated INHERIT;\n  ALTER ROLE service_role INHERIT;\n";
+  sql +=
+      "  ALTER ROLE anon INHERIT;\n  ALTER ROLE authenticated INHERIT;\n  ALTER ROLE service_role "
+      "INHERIT;\n";
   sql += "END\n$shim$;\n";
   return sql + kMemberships + kRoleSettings;
 }

@@ -24,23 +24,24 @@ END
 $shim$;
 )SQL";
 
-const Table kBuckets = {
-    "storage.buckets",
-    {{"id", "text NOT NULL"},
-     {"name", "text NOT NULL"},
-     {"owner", "uuid"},
-     {"created_at", "timestamptz DEFAULT now()"},
-     {"updated_at", "timestamptz DEFAULT now()"},
-     {"public", "boolean DEFAULT false"},
-     {"avif_autodetection", "boolean DEFAULT false"},
-     {"file_size_limit", "bigint"},
-     {"allowed_mime_types", "text[]"},
-     {"owner_id", "text"},
-     {"type", "storage.buckettype NOT NULL DEFAULT 'STANDARD'"},
-     {"versioning_status", "text NOT NULL DEFAULT 'DISABLED'"}},
-    {{"buckets_pkey", "PRIMARY KEY (id)"},
-     {"buckets_versioning_status_check", "CHECK (versioning_status IN ('DISABLED', 'ENABLED', 'SUSPENDED'))"},
-     {"buckets_versioning_standard_only_check", "CHECK (type = 'STANDARD' OR versioning_status = 'DISABLED')"}}};
+const Table kBuckets = {"storage.buckets",
+                        {{"id", "text NOT NULL"},
+                         {"name", "text NOT NULL"},
+                         {"owner", "uuid"},
+                         {"created_at", "timestamptz DEFAULT now()"},
+                         {"updated_at", "timestamptz DEFAULT now()"},
+                         {"public", "boolean DEFAULT false"},
+                         {"avif_autodetection", "boolean DEFAULT false"},
+                         {"file_size_limit", "bigint"},
+                         {"allowed_mime_types", "text[]"},
+                         {"owner_id", "text"},
+                         {"type", "storage.buckettype NOT NULL DEFAULT 'STANDARD'"},
+                         {"versioning_status", "text NOT NULL DEFAULT 'DISABLED'"}},
+                        {{"buckets_pkey", "PRIMARY KEY (id)"},
+                         {"buckets_versioning_status_check",
+                          "CHECK (versioning_status IN ('DISABLED', 'ENABLED', 'SUSPENDED'))"},
+                         {"buckets_versioning_standard_only_check",
+                          "CHECK (type = 'STANDARD' OR versioning_status = 'DISABLED')"}}};
 
 const Table kObjects = {
     "storage.objects",
@@ -62,12 +63,13 @@ const Table kObjects = {
     {{"objects_pkey", "PRIMARY KEY (id)"},
      {"objects_bucketId_fkey", "FOREIGN KEY (bucket_id) REFERENCES storage.buckets (id)"}}};
 
-const Table kMigrations = {"storage.migrations",
-                           {{"id", "integer NOT NULL"},
-                            {"name", "varchar(100) NOT NULL"},
-                            {"hash", "varchar(40) NOT NULL"},
-                            {"executed_at", "timestamp DEFAULT CURRENT_TIMESTAMP"}},
-                           {{"migrations_pkey", "PRIMARY KEY (id)"}, {"migrations_name_key", "UNIQUE (name)"}}};
+const Table kMigrations = {
+    "storage.migrations",
+    {{"id", "integer NOT NULL"},
+     {"name", "varchar(100) NOT NULL"},
+     {"hash", "varchar(40) NOT NULL"},
+     {"executed_at", "timestamp DEFAULT CURRENT_TIMESTAMP"}},
+    {{"migrations_pkey", "PRIMARY KEY (id)"}, {"migrations_name_key", "UNIQUE (name)"}}};
 
 const char* kIndexes = R"SQL(
 CREATE UNIQUE INDEX IF NOT EXISTS bname ON storage.buckets (name);
@@ -165,8 +167,8 @@ GRANT ALL ON ALL SEQUENCES IN SCHEMA storage TO dashboard_user;
 }  // namespace
 
 std::string storage_sql() {
-  return kSchema + table_sql(kBuckets) + table_sql(kObjects) + table_sql(kMigrations) + kIndexes + kFunctions +
-         kOwnershipAndGrants;
+  return kSchema + table_sql(kBuckets) + table_sql(kObjects) + table_sql(kMigrations) + kIndexes +
+         kFunctions + kOwnershipAndGrants;
 }
 
 }  // namespace migsafe::pg::shim

@@ -8,12 +8,14 @@ namespace {
 
 // What PostgreSQL 15 says when the control file is missing.
 const char* kDetail15 =
-    "Could not open extension control file \"/usr/share/postgresql/15/extension/vector.control\": No such file "
+    "Could not open extension control file \"/usr/share/postgresql/15/extension/vector.control\": "
+    "No such file "
     "or directory.";
 
 }  // namespace
 
-TEST_CASE("a missing pgvector is pointed at the PostgreSQL project's repository", "[extension_hint]") {
+TEST_CASE("a missing pgvector is pointed at the PostgreSQL project's repository",
+          "[extension_hint]") {
   auto hint = missing_extension_hint("extension \"vector\" is not available", kDetail15);
   REQUIRE(hint);
   CHECK(hint->find("extension vector") != std::string::npos);
@@ -22,22 +24,26 @@ TEST_CASE("a missing pgvector is pointed at the PostgreSQL project's repository"
 }
 
 TEST_CASE("the package names the server's own major version", "[extension_hint]") {
-  auto hint = missing_extension_hint("extension \"http\" is not available",
-                                     "Could not open extension control file \"/usr/share/postgresql/16/extension/"
-                                     "http.control\": No such file or directory.");
+  auto hint = missing_extension_hint(
+      "extension \"http\" is not available",
+      "Could not open extension control file \"/usr/share/postgresql/16/extension/"
+      "http.control\": No such file or directory.");
   REQUIRE(hint);
   CHECK(hint->find("postgresql-16-http") != std::string::npos);
 }
 
 TEST_CASE("Supabase-only extensions are named as such", "[extension_hint]") {
   for (const char* name : {"pg_net", "pgsodium", "pg_graphql", "supabase_vault", "pg_jsonschema"}) {
-    auto hint = missing_extension_hint(std::string("extension \"") + name + "\" is not available", "");
+    auto hint =
+        missing_extension_hint(std::string("extension \"") + name + "\" is not available", "");
     REQUIRE(hint);
-    CHECK(hint->find(std::string("extension ") + name + " comes with Supabase only") != std::string::npos);
+    CHECK(hint->find(std::string("extension ") + name + " comes with Supabase only") !=
+          std::string::npos);
   }
 }
 
-TEST_CASE("Debian-packaged extensions get their apt-get line, preload ones the setting too", "[extension_hint]") {
+TEST_CASE("Debian-packaged extensions get their apt-get line, preload ones the setting too",
+          "[extension_hint]") {
   auto postgis = missing_extension_hint("extension \"postgis\" is not available", kDetail15);
   REQUIRE(postgis);
   CHECK(postgis->find("apt-get install postgresql-15-postgis-3") != std::string::npos);
@@ -46,7 +52,8 @@ TEST_CASE("Debian-packaged extensions get their apt-get line, preload ones the s
   CHECK(cron->find("shared_preload_libraries") != std::string::npos);
 }
 
-TEST_CASE("other errors get no extension hint; unknown extensions a generic one", "[extension_hint]") {
+TEST_CASE("other errors get no extension hint; unknown extensions a generic one",
+          "[extension_hint]") {
   CHECK_FALSE(missing_extension_hint("relation \"t\" does not exist", ""));
   CHECK_FALSE(missing_extension_hint("extension \"vector\" already exists", ""));
   auto other = missing_extension_hint("extension \"made_up\" is not available", kDetail15);
