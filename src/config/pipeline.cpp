@@ -60,7 +60,7 @@ void read_version(const detail::TableReader& root) {
 
 Pipeline read_pipeline(const detail::TableReader& root, const fs::path& file, const fs::path& dir) {
   root.allow_only({"version", "name", "database", "migrations", "backup", "verify", "rls", "hooks",
-                   "on_failure"});
+                   "on_failure", "safety"});
   Pipeline pipeline;
   pipeline.file = file;
   pipeline.dir = dir;
@@ -74,6 +74,7 @@ Pipeline read_pipeline(const detail::TableReader& root, const fs::path& file, co
   pipeline.rls = detail::read_rls(root.section("rls"), pipeline.database);
   pipeline.rls.enabled = root.find("rls") != nullptr;
   pipeline.hooks = detail::read_hooks(root.section("hooks"));
+  pipeline.safety = detail::read_safety(root.section("safety"));
   pipeline.on_failure = detail::read_on_failure(root.section("on_failure"));
   return pipeline;
 }

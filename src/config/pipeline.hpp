@@ -172,6 +172,25 @@ struct Hooks {
   std::chrono::milliseconds timeout{300'000};  // limit for each hook; 0 = none
 };
 
+// One entry of `safety.ignore`: a lock-impact finding to suppress.
+struct SafetyIgnore {
+  std::string rule;    // the rule's id, e.g. "index_without_concurrently"
+  std::string object;  // the relation it names, e.g. "public.orders"
+  std::string reason;  // why; never empty
+  SourcePos pos;       // the inline table
+};
+
+// `[safety]`: lock impact thresholds and what the findings do to the run.
+struct Safety {
+  bool measure = true;                                  // measure each statement's locks (one query each)
+  int lock_retries = 0;                                 // retries after lock_timeout (not used yet)
+  std::optional<std::chrono::milliseconds> max_exclusive_lock;  // ACCESS EXCLUSIVE hold budget (not used yet)
+  RlsFailOn fail_on = RlsFailOn::error;                 // which findings fail the run
+  std::int64_t large_table_rows = 1'000'000;            // a table with more estimated rows is large
+  std::int64_t large_table_bytes = 1LL << 30;           // or one bigger than this (heap + TOAST)
+  std::vector<SafetyIgnore> ignore;                     // suppressed findings
+};
+
 // `[on_failure]`.
 struct OnFailure {
   bool restore = true;  // restore the pre-run backup when a failure left committed changes
@@ -189,6 +208,7 @@ struct Pipeline {
   Verify verify;               // `[verify]`
   Rls rls;                     // `[rls]`
   Hooks hooks;                 // `[hooks]`
+  Safety safety;               // `[safety]`
   OnFailure on_failure;        // `[on_failure]`
 };
 

@@ -26,6 +26,8 @@ Verify read_verify(const TableReader& table);
 Rls read_rls(const TableReader& table, const Database& database);
 // `[hooks]`.
 Hooks read_hooks(const TableReader& table);
+// `[safety]`, including `ignore`.
+Safety read_safety(const TableReader& table);
 // `[on_failure]`.
 OnFailure read_on_failure(const TableReader& table);
 
