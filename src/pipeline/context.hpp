@@ -10,6 +10,7 @@
 
 #include "config/migration_files.hpp"
 #include "config/pipeline.hpp"
+#include "impact/recorder.hpp"
 #include "pg/conninfo.hpp"
 #include "pg/fingerprint.hpp"
 #include "pg/history.hpp"
@@ -59,6 +60,7 @@ struct Context {
   std::string backup_compression;
   std::vector<std::string> applied_this_run;       // versions committed by this run
   std::vector<pg::InterruptedRun> interrupted;     // runs a dead migsafe left "running"
+  impact::Recorder impact;                         // measures each migration statement's locks
 
   // Shows `line` now (stderr, unless quiet).
   void note(const std::string& line) const {

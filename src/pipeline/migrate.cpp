@@ -75,7 +75,12 @@ std::optional<report::MigrationError> run_statements(Context& context, const con
   for (const auto& statement : split.statements) {
     util::throw_if_interrupted();
     if (context.options.dry_run && !sql::non_transactional_reason(statement.text).empty()) continue;
+    auto started = std::chrono::steady_clock::now();
     if (auto error = context.work->try_exec(statement.text)) return locate_error(file, statement, *error);
+    if (auto refused = context.impact.after_statement(*context.work, {display_path(file.path), statement.line, statement.text},
+                                                      elapsed_ms(started), context.pipeline.safety, context.report.impact)) {
+      return locate_error(file, statement, pg::SqlError{"", *refused, "", "", "", 0});
+    }
   }
   return std::nullopt;
 }
@@ -258,6 +263,7 @@ void choose_mode(Context& context) {
 
 MigrateOutcome apply_migrations(Context& context) {
   pg::Session::CancelOnInterrupt cancel(*context.work);
+  context.impact.start(*context.work, context.pipeline.safety);
   return context.report.mode == report::Mode::atomic ? apply_atomic(context) : apply_per_migration(context);
 }
 

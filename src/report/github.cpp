@@ -143,6 +143,20 @@ std::string rls_annotations(const Report& r) {
   return out;
 }
 
+// `::warning`/`::error` at the migration's file:line for each lock-impact finding not ignored.
+std::string impact_annotations(const Report& r, const std::string& root) {
+  std::string out;
+  if (!r.impact.is_object() || !r.impact.contains("findings") || !r.impact["findings"].is_array()) return out;
+  for (const auto& f : r.impact["findings"]) {
+    const std::string level = text_of(f, "level");
+    const std::string file = text_of(f, "file");
+    out += annotation(level == "error" ? "error" : "warning", {file.empty() ? "" : path_in_repo(file, root), int_of(f, "line"), 0},
+                      "migsafe " + text_of(f, "rule") + ": " + text_of(f, "object"),
+                      text_of(f, "message") + " Instead: " + text_of(f, "remediation"));
+  }
+  return out;
+}
+
 std::string run_messages(const Report& r) {
   std::string out;
   for (const auto& e : r.errors) out += annotation("error", {}, "migsafe: " + to_string(r.status), e);
@@ -210,7 +224,7 @@ std::string path_in_repo(const std::string& file, const std::string& repo_root) 
 
 std::string workflow_commands(const Report& report, const std::string& repo_root) {
   return step_groups(report) + migration_errors(report, repo_root) +
-         test_errors(report, repo_root) + rls_annotations(report) + run_messages(report);
+         test_errors(report, repo_root) + rls_annotations(report) + impact_annotations(report, repo_root) + run_messages(report);
 }
 
 }  // namespace migsafe::report

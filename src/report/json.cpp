@@ -111,6 +111,7 @@ nlohmann::json to_json(const Report& r) {
           {"tests", r.tests},
           {"verify", r.verify},
           {"rls", r.rls},
+          {"impact", r.impact},
           {"restore", r.restore ? restore_json(*r.restore) : nlohmann::json(nullptr)},
           {"hooks", r.hooks},
           {"errors", r.errors},
@@ -212,6 +213,7 @@ Report from_json(const nlohmann::json& j) {
   r.tests = member(j, "tests", nlohmann::json::array());
   r.verify = member(j, "verify", nlohmann::json::object());
   r.rls = member(j, "rls", nlohmann::json::object());
+  r.impact = member(j, "impact", nlohmann::json::object());
   if (j.contains("restore") && j["restore"].is_object()) r.restore = restore_from(j["restore"]);
   r.hooks = member(j, "hooks", nlohmann::json::array());
   r.errors = texts(j, "errors");

@@ -71,6 +71,7 @@ struct Report {
   nlohmann::json tests = nlohmann::json::array();
   nlohmann::json verify = nlohmann::json::object();  // assertions[], row_loss
   nlohmann::json rls = nlohmann::json::object();
+  nlohmann::json impact = nlohmann::json::object();  // statements[] (locks, rewrites, relations, time), findings[]
   std::optional<Restore> restore;
   nlohmann::json hooks = nlohmann::json::array();  // hook results (pipeline::HookResult::to_json)
   std::vector<std::string> errors;    // why it failed or was refused

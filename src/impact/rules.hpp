@@ -1,0 +1,38 @@
+// The `[safety]` rules that grade a measured statement by the size of what it locked.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "config/pipeline.hpp"
+
+namespace migsafe::impact {
+
+// A locked relation as the rules see it.
+struct MeasuredRelation {
+  std::string name;  // schema.name
+  std::string kind;  // table | partitioned table | index | ...
+  std::string mode;  // the lock mode the statement took on it
+  long long bytes = 0;  // heap + TOAST after the statement
+  double rows = 0;      // estimated rows (pg_class.reltuples; 0 when never counted)
+  bool created_in_run = false;  // did not exist before the run's first statement
+};
+
+// Rule ids, as findings and `[safety] ignore` name them.
+inline constexpr const char* kIndexWithoutConcurrently = "index_without_concurrently";
+
+// Whether `relation` is large under `safety` (more rows or more bytes than the thresholds).
+bool is_large(const MeasuredRelation& relation, const config::Safety& safety);
+
+// `index_without_concurrently`: a CREATE INDEX without CONCURRENTLY whose SHARE lock blocks writes
+// to a table that existed before the run and is large. Returns the finding as report JSON
+// ({rule, level, object, message, remediation, file, line}) or nullopt.
+std::optional<nlohmann::json> index_without_concurrently(const std::string& statement, const MeasuredRelation& relation,
+                                                         const config::Safety& safety);
+
+// Whether `finding` (report JSON) fails the run under `fail_on`.
+bool fails_run(const nlohmann::json& finding, config::RlsFailOn fail_on);
+
+}  // namespace migsafe::impact
