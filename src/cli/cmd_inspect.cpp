@@ -1,6 +1,7 @@
 // `migsafe plan` and `migsafe status`: read the files and the history; change nothing.
 #include <memory>
 
+#include "cli/analyze.hpp"
 #include "cli/command.hpp"
 #include "cli/target.hpp"
 #include "config/pipeline.hpp"
@@ -15,6 +16,7 @@ struct InspectFlags {
   std::string pipeline;
   TargetOptions target;
   std::string report_file;
+  bool analyze = false;  // plan --analyze
 };
 
 void fill_applied(pipeline::Context& context) {
@@ -51,6 +53,7 @@ void print_status(const pipeline::Context& context, const Console& console) {
 }
 
 int inspect_command(const InspectFlags& flags, const Console& console, const std::string& command) {
+  if (flags.analyze) return analyze_plan(flags.pipeline, flags.target, flags.report_file, console);
   config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
   Target target = resolve_target(flags.target, &pipeline);
   pipeline::Context context(pipeline, target.conninfo);
@@ -78,6 +81,11 @@ void register_inspect(CLI::App& app, Globals& globals, const std::string& name, 
   cmd->add_option("PIPELINE", flags->pipeline, "Pipeline file (TOML)")->required();
   add_target_options(cmd, flags->target);
   cmd->add_option("--report", flags->report_file, "Write the JSON report to this file");
+  if (name == "plan") {
+    cmd->add_flag("--analyze", flags->analyze,
+                  "Apply the pending migrations in a transaction that is rolled back and print what each statement "
+                  "locked and rewrote; changes nothing");
+  }
   cmd->callback([&globals, flags, name] {
     globals.action = [flags, name](const Console& console) { return inspect_command(*flags, console, name); };
   });

@@ -2,6 +2,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/analyze.hpp"
 #include "cli/command.hpp"
 #include "cli/cmd_backup.hpp"
 #include "cli/publish.hpp"
@@ -42,7 +43,30 @@ pipeline::Observer observer_for(const Console& console) {
                             [&console](const std::string& line) { console.detail(line); }};
 }
 
-int run_command(const RunFlags& flags, const Console& console) {
+// "file:line  12 ms  public.t AccessExclusiveLock, ...; rewrote ...", per measured statement, and the findings.
+void print_impact(const report::Report& report, const Console& console) {
+  const auto& impact = report.impact;
+  if (!impact.contains("statements")) {
+    console.note("impact: no statement measured");
+    return;
+  }
+  for (const auto& s : impact["statements"]) {
+    std::string locks;
+    for (const auto& l : s["locks"]) {
+      locks += (locks.empty() ? "" : ", ") + l.value("relation", "") + " " + l.value("mode", "");
+    }
+    std::string line = s.value("file", "") + ":" + std::to_string(s.value("line", 0)) + "  " +
+                       std::to_string(s.value("duration_ms", 0LL)) + " ms  " + (locks.empty() ? "no locks" : locks);
+    if (!s["rewrites"].empty()) line += "; rewrote " + s["rewrites"].dump();
+    console.note("  " + line);
+  }
+  for (const auto& f : impact.value("findings", nlohmann::json::array())) {
+    console.note(f.value("level", "") + " " + f.value("rule", "") + " at " + f.value("file", "") + ":" +
+                 std::to_string(f.value("line", 0)) + ": " + f.value("message", ""));
+  }
+}
+
+int run_command(const RunFlags& flags, const Console& console, const std::string& command = "run") {
   config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
   if (flags.no_backup && !flags.dry_run) throw usage_error("--no-backup is only for --dry-run: a real run always takes a backup");
   // A dry run's backup goes to a temporary directory that is removed afterwards.
@@ -54,7 +78,7 @@ int run_command(const RunFlags& flags, const Console& console) {
     report::emit_mask(target.conninfo.password(), workflow_stream(console));
     mask_remote_secrets(pipeline, console, true);
   }
-  console.note("migsafe run " + pipeline.name + " on " + target.display);
+  console.note("migsafe " + command + " " + pipeline.name + " on " + target.display);
   pipeline::Context context(pipeline, target.conninfo);
   context.observer = observer_for(console);
   context.options.allow_changed = flags.allow_changed;
@@ -66,7 +90,7 @@ int run_command(const RunFlags& flags, const Console& console) {
   context.options.no_backup = flags.no_backup;
   context.options.throwaway_target = target.cluster != nullptr;
   context.report.dry_run = flags.dry_run;
-  context.report.command = "run";
+  context.report.command = command;
   context.report.pipeline = pipeline.name;
   context.report.pipeline_file = pipeline.file.string();
   context.report.run_id = pipeline::new_run_id();
@@ -80,10 +104,22 @@ int run_command(const RunFlags& flags, const Console& console) {
     context.report.exit_code = int(e.code());
     return publish_report(context.report, console, publish);
   }
+  if (command == "plan") print_impact(context.report, console);
   return publish_report(context.report, console, publish);
 }
 
 }  // namespace
+
+int analyze_plan(const std::string& pipeline, const TargetOptions& target, const std::string& report_file,
+                 const Console& console) {
+  RunFlags flags;
+  flags.pipeline = pipeline;
+  flags.target = target;
+  flags.report_file = report_file;
+  flags.dry_run = true;
+  flags.no_backup = true;
+  return run_command(flags, console, "plan");
+}
 
 void register_run(CLI::App& app, Globals& globals) {
   auto flags = std::make_shared<RunFlags>();

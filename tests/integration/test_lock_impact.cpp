@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "harness.hpp"
+#include "pg/tools.hpp"
+#include "util/process.hpp"
 
 using migsafe::test::Project;
 using migsafe::test::read_file;
@@ -179,4 +181,44 @@ TEST_CASE("with [safety] fail_on = \"warn\" the finding fails the run and it is 
   INFO(again.err);
   CHECK(again.exit_code == 0);
   CHECK(again.json()["impact"]["ignored"].size() == 1);
+}
+
+namespace {
+
+// The database as pg_dump sees it (schema and data), with pg_dump 15.14+'s random \restrict keys left out.
+std::string pg_dump_of(const Project& p) {
+  migsafe::util::Command c;
+  c.argv = {migsafe::pg::find_pg_tool("pg_dump", 15, "", 3), "--no-owner", "--dbname", p.db_arg()};
+  auto r = migsafe::util::run_process(c);
+  INFO(r.stderr_text);
+  REQUIRE(r.ok());
+  std::string kept;
+  size_t start = 0;
+  while (start < r.stdout_text.size()) {
+    size_t end = r.stdout_text.find('\n', start);
+    if (end == std::string::npos) end = r.stdout_text.size();
+    const std::string line = r.stdout_text.substr(start, end - start);
+    if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0) kept += line + "\n";
+    start = end + 1;
+  }
+  return kept;
+}
+
+}  // namespace
+
+TEST_CASE("plan --analyze prints what each statement locks and rewrites and changes nothing", "[impact][plan]") {
+  Project p("impact_plan_analyze");
+  sized_tables(p, "");
+  const std::string before = pg_dump_of(p);
+  auto r = p.migsafe({"plan", "{pipeline}", "--db", "{db}", "--analyze", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto report = r.json();
+  CHECK(report["command"] == "plan");
+  CHECK(report["impact"]["statements"].size() == 5);
+  CHECK(report["impact"]["findings"].size() == 1);
+  CHECK(r.err.find("20240102000000_indexes.sql:1") != std::string::npos);
+  CHECK(r.err.find("public.big ShareLock") != std::string::npos);
+  CHECK(pg_dump_of(p) == before);
+  CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
 }
