@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "impact/rules.hpp"
-#include "sql/splitter.hpp"
+#include "util/utf8.hpp"
 
 namespace migsafe::impact {
 namespace {
@@ -15,8 +15,8 @@ constexpr int kStatementChars = 200;
 
 // The statement's first `kStatementChars` characters (UTF-8 aware).
 std::string shortened(const std::string& text) {
-  size_t end = sql::byte_offset_of_char(text, kStatementChars + 1);
-  return end < text.size() ? text.substr(0, end) + "..." : text;
+  std::string cut = util::truncate_chars(text, kStatementChars);
+  return cut.size() < text.size() ? cut + "..." : cut;
 }
 
 // "<vxid>/<oid>/<mode>" -> "<vxid>".
