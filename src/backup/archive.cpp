@@ -54,7 +54,7 @@ std::string list_archive_stream(const util::InputSource& plain, const std::strin
     throw Error(Exit::refused, name + ": cannot be read back: " + e.what());
   }
   if (!result.ok()) {
-    util::throw_if_interrupted();  // our Ctrl-C stopped it: report the interruption instead
+    throw_if_interrupted();  // our Ctrl-C stopped it: report the interruption instead
     throw Error(Exit::refused, name + ": pg_restore cannot read it (" + result.describe() +
                                    "): " + trimmed(result.stderr_text));
   }

@@ -64,7 +64,7 @@ util::Command pg_dump_command(const DumpRequest& r, const std::vector<std::strin
 // Fails with pg_dump's own words, unless it was our own Ctrl-C that stopped it.
 [[noreturn]] void pg_dump_failed(const DumpRequest& r, const util::ProcessResult& result,
                                  const fs::path& file) {
-  util::throw_if_interrupted();
+  throw_if_interrupted();
   throw refused("pg_dump failed (" + result.describe() + ") writing " + file.string() + ": " +
                 pg::redact_password(trimmed(result.stderr_text), r.target.password()));
 }

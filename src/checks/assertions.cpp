@@ -1,4 +1,5 @@
 #include "checks/assertions.hpp"
+#include "core/error.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -160,7 +161,7 @@ std::vector<AssertionResult> run_assertions(pg::Session& session,
   bool savepoint = inside_transaction || session.in_transaction();
   std::vector<AssertionResult> results;
   for (const auto& a : asserts) {
-    util::throw_if_interrupted();
+    throw_if_interrupted();
     results.push_back(run_one(session, a, savepoint));
   }
   return results;

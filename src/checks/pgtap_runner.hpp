@@ -46,7 +46,7 @@ struct PgtapOptions {
 // that file only; the next file still runs. Before the first file, pgTAP is created in
 // `options.pgtap_schema` when missing (unless a file creates it itself) and its schema is put on
 // the search_path. A session reset that fails between files is added to `warnings`. Throws
-// pg::QueryError when the connection is lost or the final rollback fails, and util::Interrupted
+// pg::QueryError when the connection is lost or the final rollback fails, and Interrupted
 // on SIGINT/SIGTERM, after rolling the suite back.
 std::vector<TestFileResult> run_pgtap_files(pg::Session& session,
                                             const std::vector<std::filesystem::path>& files,

@@ -2,6 +2,7 @@
 // file's transaction control is emulated with savepoints because the suite must stay inside one
 // transaction that is rolled back at the end, while what the file commits stays for later files.
 #include "checks/psql_file_run.hpp"
+#include "core/error.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -83,7 +84,7 @@ std::optional<SqlFailure> PsqlFileRun::run(const fs::path& path, const std::stri
 std::optional<SqlFailure> PsqlFileRun::run_source(const Source& src, int depth) {
   PsqlScanner scanner(src.text);
   while (!quit_) {
-    util::throw_if_interrupted();
+    throw_if_interrupted();
     PsqlItem item = scanner.next(state_.variables());
     if (item.kind == PsqlItem::Kind::end) break;
     std::optional<SqlFailure> failure = item.kind == PsqlItem::Kind::query

@@ -1,6 +1,7 @@
 // Seeds run statement by statement in a savepoint per file: the CLI's batch is one implicit
 // transaction, so a failing statement leaves nothing of its file behind.
 #include "checks/seed_loader.hpp"
+#include "core/error.hpp"
 
 #include "checks/psql_file_run.hpp"
 #include "sql/splitter.hpp"
@@ -32,7 +33,7 @@ std::vector<SeedResult> load_seeds(pg::Session& session, const std::vector<std::
     }
     session.exec("SAVEPOINT migsafe_seed");
     for (const auto& statement : sql::split(*text)) {
-      util::throw_if_interrupted();
+      throw_if_interrupted();
       ++result.statements;
       if (auto error = session.try_exec(statement.text)) {
         result.error = locate_failure(*error, *text, statement, result.file);

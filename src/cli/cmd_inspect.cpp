@@ -47,7 +47,10 @@ void print_status(const pipeline::Context& context, const Console& console) {
     console.note("interrupted run " + run.run_id + " (started " + run.started_at + " on " + run.host + "), committed [" +
                  util::join(run.applied) +
                  "] of the migrations up to " + run.to_version + "; its pre-run backup is " +
-                 (run.backup_id.empty() ? "none" : run.backup_id));
+                 (run.backup_id.empty() ? "none" : run.backup_id) +
+                 (run.partly_applied() ? "; partly applied (" + (run.restoring ? std::string("restore under way") : util::join(run.partial)) +
+                                             "): the next run refuses and says how to go back or on"
+                                       : "; at a migration boundary: the next run goes on from there"));
   }
   console.note("database version " + context.state.current_version);
 }

@@ -28,6 +28,7 @@ struct RunFlags {
   bool no_backup = false;
   std::string checklist_file;
   bool github = false;
+  std::string test_fault;  // hidden: tests only
 };
 
 PublishOptions publish_options(const RunFlags& flags) {
@@ -89,6 +90,7 @@ int run_command(const RunFlags& flags, const Console& console, const std::string
   context.options.dry_run = flags.dry_run;
   context.options.no_backup = flags.no_backup;
   context.options.throwaway_target = target.cluster != nullptr;
+  context.options.test_fault = pipeline::parse_test_fault(flags.test_fault);
   context.report.dry_run = flags.dry_run;
   context.report.command = command;
   context.report.pipeline = pipeline.name;
@@ -97,12 +99,13 @@ int run_command(const RunFlags& flags, const Console& console, const std::string
   context.report.database_url = target.display;
   try {
     pipeline::run(context);
-  } catch (const Error& e) {
-    // Refused or bad input after the report was started: the report says so, then the exit code.
+  } catch (...) {
+    // Before the run lock (load, connect, lock) nothing was changed: the report says why, then
+    // the exit code. Past the lock, pipeline::run settles every way out itself.
+    Error e = as_error(std::current_exception(), Exit::refused);
     context.report.errors.push_back(e.what());
     if (context.report.status == report::RunStatus::unset) context.report.status = report::RunStatus::refused;
     context.report.exit_code = int(e.code());
-    return publish_report(context.report, console, publish);
   }
   if (command == "plan") print_impact(context.report, console);
   return publish_report(context.report, console, publish);
@@ -136,6 +139,10 @@ void register_run(CLI::App& app, Globals& globals) {
                 "GitHub Actions output: annotations, job summary, step outputs (default when GITHUB_ACTIONS=true)");
   cmd->add_flag("--resume", flags->resume,
                 "Go on although an interrupted run left the database partly migrated (per-migration mode)");
+  // The fault hook of the tests (docs/reliability.md): not in --help, never for real runs.
+  cmd->add_option("--test-fault", flags->test_fault,
+                  "TESTS ONLY: fail at WHERE[:throw|error|query|term|kill] to prove the run settles")
+      ->group("");
   cmd->add_flag("--allow-changed", flags->allow_changed,
                 "Run although applied migrations were edited or deleted, or pending ones are older than applied ones");
   cmd->callback([&globals, flags] {

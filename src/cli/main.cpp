@@ -25,18 +25,23 @@ int run_action(Globals& g) {
   if (g.output.quiet) util::disable_progress();
   try {
     int code = g.action(console);
-    if (util::interrupted_by() != 0) {
+    // A signal ends with 130, unless the database could not be returned to its pre-run state:
+    // then the report's 3 ("a human must act") is what the caller must see.
+    if (util::interrupted_by() != 0 && code != int(Exit::failed_unrestored)) {
       console.error("interrupted");
       return int(Exit::interrupted);
     }
     return code;
-  } catch (const Error& e) {
-    console.error(e.what());
-    return int(e.code());
+  } catch (const Interrupted&) {
+    console.error("interrupted: stopped, children ended, temporary files removed");
+    return int(Exit::interrupted);
   } catch (const util::Interrupted&) {
     console.error("interrupted: stopped, children ended, temporary files removed");
     return int(Exit::interrupted);
-  } catch (const std::exception& e) {
+  } catch (const Error& e) {
+    console.error(e.what());
+    return int(e.code());
+  } catch (const std::exception& e) {  // a bug: every error migsafe throws is an Error
     console.error(std::string("unexpected failure: ") + e.what());
     return int(Exit::failed_unrestored);
   }

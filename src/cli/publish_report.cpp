@@ -44,7 +44,7 @@ void publish_github(const report::Report& report, const PublishOptions& options,
 
 int publish_report(const report::Report& report, const Console& console,
                    const std::string& report_file) {
-  const std::string json = report::to_json(report).dump(2);
+  const std::string json = report::to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   if (!report_file.empty()) {
     std::ofstream out(report_file, std::ios::trunc);
     out << json << "\n";

@@ -38,10 +38,26 @@ CREATE TABLE IF NOT EXISTS migsafe.runs (
   to_version   text,
   report       jsonb
 );
+CREATE TABLE IF NOT EXISTS migsafe.statements (
+  run_id         text NOT NULL,
+  version        text NOT NULL,
+  statement      int NOT NULL,
+  line           int,
+  status         text NOT NULL,
+  invalid_before text[],
+  at             timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (run_id, version, statement)
+);
 )SQL";
 
 bool table_exists(Session& session, const char* qualified) {
   return session.query("select to_regclass($1) is not null", {std::string(qualified)}).scalar() == "t";
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
 }
 
 std::optional<std::string> nonempty(const std::optional<std::string>& v) {
@@ -106,12 +122,50 @@ void record_run_start(Session& session, const RunRecord& run) {
       {run.run_id, run.pipeline, run.host, run.ci_url, run.backup_id, run.from_version});
 }
 
-bool InterruptedRun::partly_applied() const {
-  if (applied.empty()) return false;
-  for (const auto& v : applied) {
-    if (v == to_version) return false;
+bool InterruptedRun::partly_applied() const { return restoring || !partial.empty(); }
+
+namespace {
+
+// The files of `run` whose statements partly committed (no ledger row for the file), and the
+// INVALID indexes that existed before a statement it was running when it died.
+void read_progress(Session& session, InterruptedRun& run) {
+  const char* partial_sql =
+      "select s.version, max(s.statement) filter (where s.status = 'committed'), "
+      "coalesce((select max(line) from migsafe.statements t where t.run_id = s.run_id and t.version = s.version "
+      "and t.status = 'committed'), 0) from migsafe.statements s where s.run_id = $1 "
+      "and not exists (select 1 from migsafe.migrations m where m.version = s.version) "
+      "group by s.run_id, s.version having count(*) filter (where s.status = 'committed') > 0 order by 1";
+  for (const auto& row : session.query(partial_sql, {run.run_id}).rows) {
+    run.partial.push_back(*row[0] + " (statements 1-" + *row[1] + " committed, up to line " + *row[2] + ")");
   }
-  return true;
+  const char* running_sql =
+      "select coalesce(array_to_string(invalid_before, ','), '') from migsafe.statements "
+      "where run_id = $1 and status = 'running'";
+  for (const auto& row : session.query(running_sql, {run.run_id}).rows) {
+    run.cut_statement = true;
+    std::string list = *row[0];
+    for (size_t start = 0; !list.empty() && start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      run.invalid_before.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+}
+
+}  // namespace
+
+void record_statement(Session& session, const StatementProgress& p) {
+  session.query(
+      "INSERT INTO migsafe.statements(run_id, version, statement, line, status, invalid_before) "
+      "VALUES($1, $2, $3, $4, $5, string_to_array(nullif($6, ''), ',')) ON CONFLICT (run_id, version, statement) "
+      "DO UPDATE SET status = excluded.status, at = now()",
+      {p.run_id, p.version, std::to_string(p.statement), std::to_string(p.line), p.status, join_names(p.invalid_before)});
+}
+
+void forget_statement(Session& session, const StatementProgress& p) {
+  session.query("DELETE FROM migsafe.statements WHERE run_id = $1 AND version = $2 AND statement = $3",
+                {p.run_id, p.version, std::to_string(p.statement)});
 }
 
 std::vector<InterruptedRun> find_interrupted_runs(Session& session) {
@@ -120,10 +174,20 @@ std::vector<InterruptedRun> find_interrupted_runs(Session& session) {
   const char* sql =
       "select r.run_id, coalesce(r.pipeline, ''), coalesce(r.host, ''), r.started_at::text, coalesce(r.backup_id, ''), "
       "coalesce(r.from_version, ''), coalesce(r.to_version, ''), "
-      "coalesce((select string_agg(m.version, ',' order by m.version) from migsafe.migrations m where m.run_id = r.run_id), '') "
-      "from migsafe.runs r where r.status = 'running' order by r.started_at";
+      "coalesce((select string_agg(m.version, ',' order by m.version) from migsafe.migrations m where m.run_id = r.run_id), ''), "
+      "r.status from migsafe.runs r where r.status in ('running', 'restoring') order by r.started_at";
+  const bool progress = table_exists(session, "migsafe.statements");
   for (const auto& row : session.query(sql).rows) {
-    InterruptedRun run{*row[0], *row[1], *row[2], *row[3], *row[4], *row[5], *row[6], {}};
+    InterruptedRun run;
+    run.run_id = *row[0];
+    run.pipeline = *row[1];
+    run.host = *row[2];
+    run.started_at = *row[3];
+    run.backup_id = *row[4];
+    run.from_version = *row[5];
+    run.to_version = *row[6];
+    run.restoring = *row[8] == "restoring";
+    if (progress) read_progress(session, run);
     std::string list = *row[7];
     for (size_t start = 0; !list.empty() && start <= list.size();) {
       size_t comma = list.find(',', start);
@@ -139,6 +203,15 @@ std::vector<InterruptedRun> find_interrupted_runs(Session& session) {
 void mark_run(Session& session, const std::string& run_id, const std::string& status) {
   session.query("UPDATE migsafe.runs SET status = $2, finished_at = coalesce(finished_at, now()) WHERE run_id = $1",
                 {run_id, status});
+}
+
+void close_interrupted_runs(Session& session, const std::string& why) {
+  if (!table_exists(session, "migsafe.runs")) return;
+  session.query(
+      "UPDATE migsafe.runs SET status = 'restored', finished_at = coalesce(finished_at, now()), "
+      "report = coalesce(report, '{}'::jsonb) || jsonb_build_object('closed', $1::text) "
+      "WHERE status in ('running', 'restoring')",
+      {why});
 }
 
 void record_run_backup(Session& session, const std::string& run_id, const std::string& backup_id,

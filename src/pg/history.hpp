@@ -40,15 +40,37 @@ struct RunRecord {
 struct InterruptedRun {
   std::string run_id, pipeline, host, started_at, backup_id, from_version, to_version;
   std::vector<std::string> applied;  // versions it committed, per the ledger
-  // True when it committed some of its migrations but not up to its target (per-migration mode).
+  std::vector<std::string> partial;  // files whose statements partly committed: "V (statements 1-2 committed, ...)"
+  bool restoring = false;            // it died while restoring its backup after a failure
+  bool cut_statement = false;        // it died while a statement of a non-transactional file ran
+  std::vector<std::string> invalid_before;  // INVALID indexes that existed before that statement
+  // True when the database is not at a migration boundary: a file partly committed, or a restore
+  // was under way. A run that died between whole migrations is not partly applied.
   bool partly_applied() const;
 };
 
-// Runs left "running" by a migsafe that died. Only meaningful while the caller holds the run lock
+// Progress through a file whose statements commit one by one (non-transactional statements).
+struct StatementProgress {
+  std::string run_id, version;
+  int statement = 0;  // 1-based, in the file
+  int line = 0;
+  std::string status;                       // running | committed
+  std::vector<std::string> invalid_before;  // INVALID indexes before it ran (for cleanup after a kill)
+};
+
+// Records (or updates) one statement's progress in migsafe.statements.
+void record_statement(Session& session, const StatementProgress& progress);
+// Removes a statement's row (it failed and was cleaned up: nothing of it committed).
+void forget_statement(Session& session, const StatementProgress& progress);
+
+// Runs left "running" (or "restoring") by a migsafe that died. Only meaningful while the caller holds the run lock
 // (or has just checked that nobody does).
 std::vector<InterruptedRun> find_interrupted_runs(Session& session);
 // Sets a run's status (e.g. "interrupted") without touching its report.
 void mark_run(Session& session, const std::string& run_id, const std::string& status);
+// Marks every run left "running" or "restoring" as "restored" (a restore replaced what it left),
+// noting `why` in its report; a no-op without the ledger.
+void close_interrupted_runs(Session& session, const std::string& why);
 // Records the run's backup and target version as soon as they are known.
 void record_run_backup(Session& session, const std::string& run_id, const std::string& backup_id,
                        const std::string& to_version);

@@ -1,4 +1,5 @@
 #include "pg/run_lock.hpp"
+#include "core/error.hpp"
 
 #include <thread>
 
@@ -63,7 +64,7 @@ std::optional<LockHolder> acquire_run_lock(Session& session, std::chrono::millis
       if (try_lock(session)) return std::nullopt;  // released between the two queries
       return LockHolder{0, "unknown", "", "", ""};
     }
-    util::throw_if_interrupted();
+    throw_if_interrupted();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }

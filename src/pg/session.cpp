@@ -106,7 +106,8 @@ std::string SqlError::describe() const {
   return out;
 }
 
-QueryError::QueryError(SqlError error) : std::runtime_error(error.describe()), error_(std::move(error)) {}
+QueryError::QueryError(SqlError error)
+    : Error(Exit::failed_unrestored, error.describe()), error_(std::move(error)) {}
 
 bool QueryError::connection_lost() const {
   return error_.sqlstate.empty() || error_.sqlstate.rfind("08", 0) == 0 ||
@@ -125,6 +126,8 @@ Session::Session(const ConnInfo& target, const std::string& application_name)
     std::string reason = redact_password(e.what(), target.password());
     while (!reason.empty() && reason.back() == '\n') reason.pop_back();
     throw ConnectError(reason);
+  } catch (const pqxx::failure& e) {
+    throw ConnectError(redact_password(e.what(), target.password()));
   }
   // A lost connection must fail, never silently reopen (libpqxx 6 deprecates the switch, not the behaviour).
 #pragma GCC diagnostic push
@@ -132,6 +135,11 @@ Session::Session(const ConnInfo& target, const std::string& application_name)
   impl_->connection->inhibit_reactivation(true);
 #pragma GCC diagnostic pop
   impl_->notices = std::make_unique<QuietNotices>(*impl_->connection);
+  reset_to_defaults();
+}
+
+void Session::reset_to_defaults() {
+  exec("RESET ROLE; RESET SESSION AUTHORIZATION; RESET ALL");
   // If migsafe dies (kill -9), the server notices within a second even mid-query, rolls back and
   // frees the run lock, instead of finishing a long statement for nobody.
   if (server_version_num() >= 140000) exec("SET client_connection_check_interval = '1s'");
@@ -153,6 +161,8 @@ Rows Session::query(const std::string& sql, const std::vector<std::optional<std:
     throw QueryError(error_from_pqxx(e));
   } catch (const pqxx::broken_connection& e) {
     throw QueryError(SqlError{"08006", e.what(), "", "", "", 0});
+  } catch (const std::exception& e) {  // libpqxx's usage and conversion errors: into the one family
+    throw QueryError(SqlError{"XX000", e.what(), "", "", "", 0});
   }
   Rows out;
   for (pqxx::row::size_type c = 0; c < result.columns(); ++c) out.columns.push_back(result.column_name(c));

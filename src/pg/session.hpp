@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "pg/conninfo.hpp"
 
 namespace migsafe::pg {
@@ -35,8 +36,10 @@ struct SqlError {
   std::string describe() const;
 };
 
-// Thrown by Session::query and Session::exec when PostgreSQL reports an error, or the connection fails.
-class QueryError : public std::runtime_error {
+// Thrown by Session::query and Session::exec when PostgreSQL reports an error, or the connection
+// fails. Exit 3 when it ends a command: what it did to the database is not known here (a run
+// settles it and chooses the code from what it can verify).
+class QueryError : public Error {
  public:
   explicit QueryError(SqlError error);
   // The error's fields.
@@ -48,10 +51,11 @@ class QueryError : public std::runtime_error {
   SqlError error_;
 };
 
-// Thrown when a connection cannot be opened; `what()` names host, port and libpq's reason, no password.
-class ConnectError : public std::runtime_error {
+// Thrown when a connection cannot be opened; `what()` names host, port and libpq's reason, no
+// password. Exit 4: the target is unreachable, nothing was changed.
+class ConnectError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ConnectError(const std::string& message) : Error(Exit::refused, message) {}
 };
 
 // An open connection to one database.
@@ -76,6 +80,11 @@ class Session {
     Rows rows;                      // rows of the last result, as text
   };
   Outcome run(const std::string& sql);
+
+  // Returns the session to the state it had when it connected: RESET ROLE, RESET SESSION
+  // AUTHORIZATION, RESET ALL (so `set role`, `search_path`, `set_config(..., false)` of a migration
+  // are gone), then the settings this class applies itself. Works inside a transaction block too.
+  void reset_to_defaults();
 
   // `value` as a SQL string literal.
   std::string quote(const std::string& value);

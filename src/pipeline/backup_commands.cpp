@@ -2,6 +2,8 @@
 // restore) in the order a careful person would run them by hand.
 #include "pipeline/backup_commands.hpp"
 
+#include "pg/history.hpp"
+
 #include "backup/dump.hpp"
 #include "backup/restore.hpp"
 #include "core/error.hpp"
@@ -122,6 +124,8 @@ void restore_from_backup(Context& context, const backup::StoredBackup& stored,
   safety_backup(context);
   restore_step(context, stored, key);
   check_after_restore(context, stored);
+  // The restore replaced what any interrupted run left: the next run starts from the backup.
+  pg::close_interrupted_runs(*context.control, "superseded by the restore of " + stored.manifest.backup_id);
   context.report.to_version = stored.manifest.migration_version;
   pg::release_run_lock(*context.control);
 }

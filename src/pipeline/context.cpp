@@ -7,7 +7,14 @@ long long elapsed_ms(std::chrono::steady_clock::time_point start) {
 }
 
 StepTimer::StepTimer(Context& context, std::string name)
-    : context_(context), name_(std::move(name)), start_(std::chrono::steady_clock::now()) {}
+    : context_(context), name_(std::move(name)), start_(std::chrono::steady_clock::now()) {
+  try {
+    context_.fault_point(name_);
+  } catch (...) {
+    finish(report::StepStatus::failed, "test fault");
+    throw;
+  }
+}
 
 StepTimer::~StepTimer() {
   if (!done_) finish(report::StepStatus::failed, "");

@@ -16,6 +16,7 @@
 #include "pg/history.hpp"
 #include "pg/session.hpp"
 #include "pipeline/migration_state.hpp"
+#include "pipeline/test_fault.hpp"
 #include "report/report.hpp"
 
 namespace migsafe::pipeline {
@@ -30,6 +31,7 @@ struct RunOptions {
   std::string to_version;      // apply pending migrations up to this version only
   std::string report_file;     // --report, for hooks (MIGSAFE_REPORT); may be empty
   bool throwaway_target = false;  // --ephemeral: seeds are loaded before the tests
+  TestFault test_fault;        // --test-fault (tests only): fail at one named point
 };
 
 // Receives progress as it happens, for the terminal; the report holds the same facts.
@@ -61,6 +63,10 @@ struct Context {
   std::vector<std::string> applied_this_run;       // versions committed by this run
   std::vector<pg::InterruptedRun> interrupted;     // runs a dead migsafe left "running"
   impact::Recorder impact;                         // measures each migration statement's locks
+  bool ledger_started = false;                     // this run's migsafe.runs row exists
+
+  // The test-only fault hook: fails here when --test-fault names `point`.
+  void fault_point(const std::string& point) const { pipeline::fault_point(options.test_fault, point); }
 
   // Shows `line` now (stderr, unless quiet).
   void note(const std::string& line) const {
@@ -69,6 +75,7 @@ struct Context {
 };
 
 // Times one step and records it in the report; a step not marked ok() by its end counts as failed.
+// Each step is a point of the test-only fault hook (Context::fault_point) under its name.
 class StepTimer {
  public:
   StepTimer(Context& context, std::string name);

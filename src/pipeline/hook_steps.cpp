@@ -42,7 +42,7 @@ void run_after_hook(Context& context) {
   const auto& command = succeeded ? context.pipeline.hooks.on_success : context.pipeline.hooks.on_failure;
   if (!command) return;
   if (!context.options.report_file.empty()) {
-    std::ofstream(context.options.report_file, std::ios::trunc) << report::to_json(context.report).dump(2) << "\n";
+    std::ofstream(context.options.report_file, std::ios::trunc) << report::to_json(context.report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   HookResult result = run_named(context, succeeded ? "on_success" : "on_failure", *command);
   if (!result.ok()) context.report.warnings.push_back(describe(result));

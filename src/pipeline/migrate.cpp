@@ -1,10 +1,12 @@
 #include "pipeline/migrate.hpp"
+#include "core/error.hpp"
 
 #include <algorithm>
 #include <filesystem>
 
 #include "pg/extension_hint.hpp"
 #include "pipeline/commit_points.hpp"
+#include "pipeline/committing_statement.hpp"
 #include "sql/migration_body.hpp"
 #include "sql/splitter.hpp"
 #include "sql/supabase_split.hpp"
@@ -65,6 +67,15 @@ std::string set_timeouts_sql(const config::Pipeline& p, bool local) {
          "statement_timeout = '" + util::format_duration(p.database.statement_timeout) + "'";
 }
 
+// Each migration and the checks start from the pipeline's session state: a migration's `set role`,
+// `search_path` or `set_config(..., false)` is reset before its ledger row is written (which would
+// otherwise run as that role) and before whatever runs next. Inside a transaction the timeouts
+// come back as SET LOCAL; a RESET there is undone by a rollback along with the migration.
+void restore_session_state(Context& context, bool in_transaction) {
+  context.work->reset_to_defaults();
+  context.work->exec(set_timeouts_sql(context.pipeline, in_transaction));
+}
+
 std::vector<std::string> statement_texts(const SplitMigration& split) {
   return split.recorded;
 }
@@ -73,7 +84,7 @@ std::vector<std::string> statement_texts(const SplitMigration& split) {
 std::optional<report::MigrationError> run_statements(Context& context, const config::MigrationFile& file,
                                                      const SplitMigration& split) {
   for (const auto& statement : split.statements) {
-    util::throw_if_interrupted();
+    throw_if_interrupted();
     if (context.options.dry_run && !sql::non_transactional_reason(statement.text).empty()) continue;
     auto started = std::chrono::steady_clock::now();
     if (auto error = context.work->try_exec(statement.text)) return locate_error(file, statement, *error);
@@ -102,10 +113,12 @@ bool apply_one(Context& context, const config::MigrationFile& file, report::Migr
     record.duration_ms = elapsed_ms(start);
     return false;
   }
+  restore_session_state(context, context.work->in_transaction());
   record.duration_ms = elapsed_ms(start);
   pg::record_applied(*context.work, context.pipeline.database.supabase, ledger_row(context, file),
                      statement_texts(split), record.duration_ms);
   record.status = report::MigrationStatus::applied;
+  context.fault_point("applied:" + file.version);
   return true;
 }
 
@@ -131,6 +144,7 @@ void commit_at(Context& context, size_t index, MigrateOutcome& outcome) {
     if (std::find(done.begin(), done.end(), version) == done.end()) done.push_back(version);
   }
   context.note("  committed after " + record.version + "_" + record.name + " (commit point: " + record.commit_after + ")");
+  context.fault_point("committed:" + record.version);
   context.work->exec("BEGIN");
   context.work->exec(set_timeouts_sql(context.pipeline, true));
 }
@@ -170,9 +184,10 @@ bool apply_outside_transaction(Context& context, const config::MigrationFile& fi
   context.work->exec(set_timeouts_sql(context.pipeline, false));
   auto start = std::chrono::steady_clock::now();
   SplitMigration split = split_migration(file);
+  int index = 0;
   for (const auto& statement : split.statements) {
-    util::throw_if_interrupted();
-    if (auto error = context.work->try_exec(statement.text)) {
+    throw_if_interrupted();
+    if (auto error = run_committing_statement(context, file.version, ++index, statement)) {
       record.status = report::MigrationStatus::failed;
       record.error = locate_error(file, statement, *error);
       record.duration_ms = elapsed_ms(start);
@@ -180,6 +195,7 @@ bool apply_outside_transaction(Context& context, const config::MigrationFile& fi
     }
     committed_any = true;
   }
+  restore_session_state(context, false);
   record.duration_ms = elapsed_ms(start);
   pg::record_applied(*context.work, context.pipeline.database.supabase, ledger_row(context, file),
                      statement_texts(split), record.duration_ms);
@@ -210,6 +226,7 @@ MigrateOutcome apply_per_migration(Context& context) {
       return outcome;
     }
     context.applied_this_run.push_back(file.version);
+    context.fault_point("committed:" + file.version);
   }
   return outcome;
 }

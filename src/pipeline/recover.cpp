@@ -5,6 +5,9 @@
 #include "pg/tools.hpp"
 #include "pipeline/backup_step.hpp"
 #include "pipeline/connect.hpp"
+#include "pg/history.hpp"
+
+#include <optional>
 
 namespace migsafe::pipeline {
 namespace {
@@ -54,6 +57,35 @@ void verify_fingerprint(Context& context, report::Restore& restore) {
   }
 }
 
+// Undoes the run: a rollback, or the backup when something committed. Whatever throws here (a
+// fault, a signal, a dead session) is recorded; the rollback is tried once more, and the
+// fingerprint, not the absence of errors, decides what is claimed.
+void undo(Context& context, bool use_backup, report::Restore& restore, std::optional<StepTimer>& step) {
+  try {
+    step.emplace(context, "restore");
+    roll_back(context);
+    if (use_backup && !context.pipeline.on_failure.restore) {
+      throw std::runtime_error("on_failure.restore = false: the committed migrations were left in place");
+    }
+    if (use_backup) {
+      // A migsafe killed during the restore leaves this mark: the next run must not build on it.
+      if (context.ledger_started) pg::mark_run(*context.control, context.report.run_id, "restoring");
+      restore_backup(context);
+    }
+  } catch (const std::exception& e) {
+    if (use_backup) {
+      restore.error = e.what();
+      return;
+    }
+    context.report.errors.push_back(std::string("during the rollback: ") + e.what());
+    try {
+      roll_back(context);
+    } catch (const std::exception& again) {
+      restore.error = again.what();
+    }
+  }
+}
+
 }  // namespace
 
 void end_dry_run(Context& context) {
@@ -77,21 +109,17 @@ void end_dry_run(Context& context) {
 
 void recover(Context& context, const MigrateOutcome& outcome) {
   auto start = std::chrono::steady_clock::now();
-  StepTimer step(context, "restore");
+  std::optional<StepTimer> step;
   report::Restore restore;
   restore.fingerprint_before = context.before.hash;
   bool use_backup = outcome.committed_any;
   restore.method = use_backup ? "pg_restore" : "rollback";
-  try {
-    roll_back(context);
-    if (use_backup && !context.pipeline.on_failure.restore) {
-      throw std::runtime_error("on_failure.restore = false: the committed migrations were left in place");
-    }
-    if (use_backup) restore_backup(context);
-  } catch (const std::exception& e) {
-    restore.error = e.what();
-  }
+  undo(context, use_backup, restore, step);
   verify_fingerprint(context, restore);
+  if (restore.verified && !use_backup && context.work && context.work->alive() && context.work->in_transaction()) {
+    restore.verified = false;  // the changes are still open in a transaction nobody could end
+    restore.error = "the migration transaction could not be rolled back";
+  }
   restore.duration_ms = elapsed_ms(start);
   using report::MigrationStatus;
   mark_migrations(context, restore.verified ? (use_backup ? MigrationStatus::restored : MigrationStatus::rolled_back)
@@ -99,7 +127,7 @@ void recover(Context& context, const MigrateOutcome& outcome) {
   context.report.status = restore.verified ? report::RunStatus::failed_restored : report::RunStatus::failed_unrestored;
   context.report.exit_code = restore.verified ? 1 : 3;
   if (restore.verified) {
-    step.ok(restore.method + ", fingerprint equal (" + restore.fingerprint_after.substr(0, 19) + "...)");
+    if (step) step->ok(restore.method + ", fingerprint equal (" + restore.fingerprint_after.substr(0, 19) + "...)");
   } else {
     context.report.errors.push_back("the database could NOT be returned to its pre-run state" +
                                     (restore.error.empty() ? std::string() : ": " + restore.error));

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/error.hpp"
+#include "pg/invalid_indexes.hpp"
 #include "pg/run_lock.hpp"
 #include "pipeline/backup_step.hpp"
 #include "pipeline/checks_step.hpp"
@@ -13,6 +14,7 @@
 #include "pipeline/connect.hpp"
 #include "pipeline/migrate.hpp"
 #include "pipeline/recover.hpp"
+#include "pipeline/settle.hpp"
 #include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
@@ -48,24 +50,41 @@ void read_history_step(Context& context) {
           " pending, " + std::to_string(context.state.problems.size()) + " problems");
 }
 
-// A migsafe killed mid-run leaves its run "running". Nothing committed, or everything: note it and
-// go on. Some of a per-migration run committed: the database is partly migrated, so refuse and
+// A migsafe killed mid-run leaves its run "running". At a migration boundary (every file either
+// committed with its ledger row or not at all) the next run notes it and goes on from the last
+// applied version. A file whose statements partly committed, or a restore under way: refuse and
 // say exactly how to go back or on.
+void refuse_partly_applied(const Context& context, const pg::InterruptedRun& run) {
+  const std::string pipeline = context.pipeline.file.string();
+  const std::string where = run.restoring ? "while restoring its backup after a failure"
+                                          : "inside " + util::join(run.partial);
+  throw Error(Exit::refused,
+              "run " + run.run_id + " (started " + run.started_at + " on " + run.host + ") was interrupted " + where +
+                  ": the database is partly migrated. With the same target as this run:\n"
+                  "  to return to the state before it:  migsafe backup restore " + pipeline + " --id " +
+                  run.backup_id + " --yes\n  to go on from where it stopped:   migsafe run " + pipeline + " --resume");
+}
+
+// A statement of a non-transactional file was cut by the kill: nothing of it committed, but a
+// concurrent index build leaves an INVALID index, which would fail (or be skipped by) the re-run.
+void drop_cut_build(Context& context, const pg::InterruptedRun& run) {
+  if (!run.cut_statement) return;
+  for (const auto& name : pg::drop_new_invalid_indexes(*context.control, run.invalid_before)) {
+    context.report.warnings.push_back("dropped the INVALID index " + name + " that interrupted run " + run.run_id +
+                                      " left");
+  }
+}
+
 void settle_interrupted_runs(Context& context) {
   for (const auto& run : pg::find_interrupted_runs(*context.control)) {
-    if (run.partly_applied() && !context.options.resume) {
-      const std::string pipeline = context.pipeline.file.string();
-      throw Error(Exit::refused,
-                  "run " + run.run_id + " (started " + run.started_at + " on " + run.host +
-                      ") was interrupted after committing " + util::join(run.applied) + " of the migrations up to " +
-                      run.to_version + ": the database is partly migrated. With the same target as this run:\n"
-                      "  to return to the state before it:  migsafe backup restore " + pipeline + " --id " +
-                      run.backup_id + " --yes\n  to go on from where it stopped:   migsafe run " + pipeline + " --resume");
-    }
+    if (run.partly_applied() && !context.options.resume) refuse_partly_applied(context, run);
+    if (!run.partly_applied()) drop_cut_build(context, run);
     pg::mark_run(*context.control, run.run_id, "interrupted");
-    context.report.warnings.push_back("run " + run.run_id + " was interrupted " +
-                                      (run.applied.empty() ? "before it committed anything" : "after committing " + util::join(run.applied)) +
-                                      "; marked as interrupted");
+    context.report.warnings.push_back(
+        "run " + run.run_id + " was interrupted " +
+        (run.applied.empty() ? "before it committed anything" : "after committing " + util::join(run.applied)) +
+        "; marked as interrupted, this run goes on from version " + context.state.current_version +
+        (run.backup_id.empty() ? "" : " (its pre-run backup " + run.backup_id + " stays in the store)"));
   }
 }
 
@@ -94,21 +113,7 @@ void start_ledger(Context& context) {
   gethostname(host, sizeof host - 1);
   pg::record_run_start(*context.control, pg::RunRecord{context.report.run_id, context.pipeline.name, host, ci_url(),
                                                        "", context.state.current_version, ""});
-}
-
-void finish_ledger(Context& context) {
-  try {
-    if (!context.control || !context.control->alive()) return;
-    if (context.options.dry_run) {
-      pg::release_run_lock(*context.control);
-      return;
-    }
-    pg::record_run_end(*context.control, context.report.run_id, to_string(context.report.status), context.report.to_version,
-                       report::to_json(context.report).dump());
-    pg::release_run_lock(*context.control);
-  } catch (const std::exception&) {
-    // The ledger is informative; the report already says what happened.
-  }
+  context.ledger_started = true;
 }
 
 // ", committed after V1_name, V2_name" for an atomic run that passed commit points.
@@ -190,7 +195,7 @@ void commit_step(Context& context, MigrateOutcome& outcome) {
   }
 }
 
-void migrate_and_settle(Context& context) {
+void migrate_and_settle(Context& context, Stage& stage) {
   choose_mode(context);
   MigrateOutcome outcome = migrate_step(context);
   if (outcome.ok && !outcome.dry_run_stopped) check_step(context, outcome);
@@ -198,8 +203,12 @@ void migrate_and_settle(Context& context) {
     end_dry_run(context);
     return;
   }
-  if (outcome.ok) commit_step(context, outcome);
   if (outcome.ok) {
+    context.fault_point("commit");
+    commit_step(context, outcome);
+  }
+  if (outcome.ok) {
+    stage = Stage::done;
     context.report.status = report::RunStatus::succeeded;
     context.report.exit_code = 0;
     prune_backups(context);
@@ -231,6 +240,16 @@ void inspect(Context& context) {
   choose_mode(context);
 }
 
+// The after-run hook runs on every way out once the run holds the lock, except when there was
+// nothing to do and when `before` failed (its counterpart never started).
+bool after_hook_due(const Context& context) {
+  if (context.report.status == report::RunStatus::nothing_to_do) return false;
+  for (const auto& hook : context.report.hooks) {
+    if (hook.value("name", "") == "before" && hook.value("exit_code", -1) != 0) return false;
+  }
+  return true;
+}
+
 // Everything before the first change: history, snapshot, backup. False when there is nothing to do.
 bool prepare(Context& context) {
   read_history_step(context);
@@ -240,7 +259,7 @@ bool prepare(Context& context) {
   run_before_hook(context);
   if (!context.options.dry_run) start_ledger(context);
   take_snapshot(context);
-  util::throw_if_interrupted();
+  throw_if_interrupted();
   if (context.options.dry_run && context.options.no_backup) {
     context.report.backup_skipped = true;
     StepTimer(context, "backup").skipped("--no-backup: a dry run changes nothing to restore");
@@ -251,7 +270,7 @@ bool prepare(Context& context) {
                             context.report.to_version);
     }
   }
-  util::throw_if_interrupted();
+  throw_if_interrupted();
   return true;
 }
 
@@ -259,34 +278,23 @@ void run(Context& context) {
   load_files(context);
   connect(context, true);
   take_run_lock(context);
+  // From here on every way out settles the run: report, ledger row, after-run hook, lock.
+  Stage stage = Stage::prepare;
   bool ready = false;
   try {
-    try {
-      ready = prepare(context);
-    } catch (const pg::QueryError& e) {
-      throw Error(Exit::refused, std::string("before any change: ") + e.what());
+    ready = prepare(context);
+    if (ready) {
+      stage = Stage::change;
+      migrate_and_settle(context, stage);
     }
-  } catch (const Error& e) {
-    context.report.status = e.code() == Exit::refused ? report::RunStatus::refused : report::RunStatus::failed_unrestored;
-    context.report.exit_code = int(e.code());
-    // A `before` hook that succeeded (say, maintenance mode on) gets its `on_failure` counterpart.
-    if (!context.report.hooks.empty() && context.report.hooks.back().value("exit_code", -1) == 0) {
-      context.report.errors.push_back(e.what());
-      run_after_hook(context);
-      context.report.errors.pop_back();
-    }
-    finish_ledger(context);
-    throw;
+  } catch (...) {
+    settle_exception(context, stage, std::current_exception());
   }
-  if (!ready) {
+  if (!ready && context.report.status == report::RunStatus::unset) {
     context.report.status = report::RunStatus::nothing_to_do;
     context.report.exit_code = 0;
-    pg::release_run_lock(*context.control);
-    return;
   }
-  migrate_and_settle(context);
-  run_after_hook(context);
-  finish_ledger(context);
+  finish_run(context, after_hook_due(context));
 }
 
 }  // namespace migsafe::pipeline

@@ -6,8 +6,8 @@
 namespace migsafe::pipeline {
 
 // Runs the whole pipeline against context.target and fills context.report (status, exit code).
-// Errors before anything changed propagate as migsafe::Error (refused/usage); failures after are
-// recovered from and reported, not thrown.
+// Errors before the run lock (load, connect, lock) propagate (nothing changed); every way out
+// after it (a failure, any exception, a signal) is settled and reported, not thrown.
 void run(Context& context);
 
 // Reads the migration files and the database history (no lock, no changes): for plan and status.

@@ -59,7 +59,7 @@ std::chrono::milliseconds backoff(const RetryPolicy& retry, int attempt) {
 void sleep_interruptibly(std::chrono::milliseconds delay) {
   auto end = std::chrono::steady_clock::now() + delay;
   while (std::chrono::steady_clock::now() < end) {
-    util::throw_if_interrupted();
+    throw_if_interrupted();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -128,7 +128,7 @@ HttpResponse S3Client::send(const Call& call) {
   unsigned long long delivered = 0;  // streamed GET: bytes already handed to the sink
   HttpResponse response;
   for (int attempt_no = 0;; ++attempt_no) {
-    util::throw_if_interrupted();
+    throw_if_interrupted();
     response = attempt(call, delivered);
     delivered += response.streamed;
     bool ok = response.status >= 200 && response.status < 300;

@@ -38,10 +38,6 @@ void install_interrupt_handlers() {
 
 int interrupted_by() { return g_signal; }
 
-void throw_if_interrupted() {
-  if (g_signal != 0) throw Interrupted{g_signal};
-}
-
 void register_child(pid_t pid) {
   for (auto& child : g_children) {
     pid_t empty = 0;

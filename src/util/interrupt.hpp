@@ -1,5 +1,6 @@
 // SIGINT/SIGTERM handling: record the signal, stop children, cancel the running query.
-// Work in progress then fails with an "interrupted" error and unwinds, so RAII cleans up.
+// Work in progress then fails with migsafe::Interrupted (core/error.hpp, raised at step boundaries)
+// and unwinds, so RAII cleans up.
 #pragma once
 
 #include <sys/types.h>
@@ -10,10 +11,9 @@ namespace migsafe::util {
 void install_interrupt_handlers();
 // The signal received (SIGINT or SIGTERM), or 0.
 int interrupted_by();
-// Throws `Interrupted` when a signal has arrived; call at step boundaries.
-void throw_if_interrupted();
-
-// Raised by throw_if_interrupted(); the CLI maps it to exit 130.
+// Thrown by util code (a child process ended by the signal) when a signal cut its work short.
+// util knows nothing of migsafe::Error: migsafe::as_error (core/error.hpp) converts it to
+// migsafe::Interrupted at the edge, and the CLI maps both to exit 130.
 struct Interrupted {
   int signal_number;  // SIGINT or SIGTERM
 };

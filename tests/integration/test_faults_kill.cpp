@@ -37,20 +37,19 @@ TEST_CASE("kill -9 during an atomic migration leaves the pre-run state and no st
   CHECK(p.value("select count(*) from migsafe.runs where status = 'interrupted'") == "1");
 }
 
-TEST_CASE("kill -9 between per-migration commits: status shows it and the next run refuses with the way out",
+TEST_CASE("kill -9 between per-migration commits: status shows it and the next run goes on from there",
           "[faults]") {
   Project p("kill_per_migration");
   p.pipeline(migsafe::test::pipeline_body_with("dir = \"migrations\"", "dir = \"migrations\"\nmode = \"per-migration\""));
   p.migration("20240101000000_base.sql", "create table public.t (id int);\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
   p.migration("20240102000000_quick.sql", "alter table public.t add column a int;\n");
-  p.migration("20240103000000_slow.sql", "alter table public.t add column b int;\nselect pg_sleep(3);\n");
+  p.migration("20240103000000_next.sql", "alter table public.t add column b int;\n");
 
-  int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
-  REQUIRE(p.wait_for_query("pg_sleep(3)"));
-  kill(pid, SIGKILL);
-  Project::wait_migsafe(pid);
-  usleep(1500 * 1000);
+  // The test-only fault hook kills migsafe with SIGKILL right after migration 2 committed.
+  auto killed = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--test-fault", "committed:20240102000000:kill"});
+  CHECK(killed.exit_code == 128 + SIGKILL);
+  usleep(1500 * 1000);  // the server notices the dead client within client_connection_check_interval
   CHECK(p.value("select string_agg(version, ',' order by version) from migsafe.migrations") ==
         "20240101000000,20240102000000");
   const std::string backup_id = p.value("select backup_id from migsafe.runs where status = 'running'");
@@ -59,18 +58,78 @@ TEST_CASE("kill -9 between per-migration commits: status shows it and the next r
   auto status = p.migsafe({"status", "{pipeline}", "--db", "{db}"});
   CHECK(status.err.find("interrupted run") != std::string::npos);
   CHECK(status.err.find(backup_id) != std::string::npos);
+  CHECK(status.err.find("at a migration boundary") != std::string::npos);
+
+  auto next = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(next.err);
+  CHECK(next.exit_code == 0);
+  CHECK(next.json()["from_version"] == "20240102000000");
+  CHECK(next.json()["migrations"].size() == 1);
+  CHECK(next.json()["warnings"].dump().find(backup_id) != std::string::npos);
+  CHECK(p.value("select string_agg(version, ',' order by version) from supabase_migrations.schema_migrations") ==
+        "20240101000000,20240102000000,20240103000000");
+  CHECK(p.value("select count(*) from migsafe.runs where status = 'interrupted'") == "1");
+  auto list = p.migsafe({"backup", "list", "{pipeline}", "--json"});
+  CHECK(list.out.find(backup_id) != std::string::npos);  // the interrupted run's backup is still listed
+}
+
+TEST_CASE("kill -9 inside a file with a committed CREATE INDEX CONCURRENTLY: the next run refuses with the way "
+          "out, and no INVALID index remains after the restore",
+          "[faults]") {
+  Project p("kill_concurrent_index");
+  p.pipeline();
+  p.migration("20240101000000_base.sql", "create table public.t (a int);\ncreate table public.u (b int);\n"
+                                         "insert into public.t values (1);\ninsert into public.u values (1);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const std::string fingerprint = p.fingerprint();
+  p.migration("20240102000000_indexes.sql",
+              "create index concurrently t_a on public.t (a);\ncreate index concurrently u_b on public.u (b);\n");
+  // A transaction holding a lock on u makes the second build wait once its (INVALID) index exists.
+  auto holder = p.session();
+  holder->exec("begin; lock table public.u in row exclusive mode");
+  int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
+  REQUIRE(p.wait_for_query("create index concurrently u_b"));
+  kill(pid, SIGKILL);
+  Project::wait_migsafe(pid);
+  holder->exec("rollback");
+  usleep(1500 * 1000);
+  CHECK(p.value("select count(*) from pg_index where not indisvalid") == "1");  // u_b, left by the kill
 
   auto refused = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
+  INFO(refused.err);
   CHECK(refused.exit_code == 4);
-  CHECK(refused.err.find("partly migrated") != std::string::npos);
-  CHECK(refused.err.find("migsafe backup restore " + p.pipeline_path().string() + " --id " + backup_id + " --yes") !=
-        std::string::npos);
-  CHECK(refused.err.find("--resume") != std::string::npos);
+  CHECK(refused.err.find("20240102000000 (statements 1-1 committed") != std::string::npos);
+  const std::string backup_id = p.value("select backup_id from migsafe.runs where status = 'running'");
+  const std::string way_out = "migsafe backup restore " + p.pipeline_path().string() + " --id " + backup_id + " --yes";
+  REQUIRE(refused.err.find(way_out) != std::string::npos);
 
-  auto resumed = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--resume"});
-  INFO(resumed.err);
-  CHECK(resumed.exit_code == 0);
-  CHECK(p.value("select count(*) from migsafe.migrations") == "3");
+  auto restored = p.migsafe({"backup", "restore", "{pipeline}", "--db", "{db}", "--id", backup_id, "--yes"});
+  INFO(restored.err);
+  CHECK(restored.exit_code == 0);
+  CHECK(p.value("select count(*) from pg_index where not indisvalid") == "0");
+  CHECK(p.value("select count(*) from pg_indexes where schemaname = 'public'") == "0");
+  CHECK(p.fingerprint() == fingerprint);
+  auto next = p.migsafe({"run", "{pipeline}", "--db", "{db}"});  // the restore closed the interrupted run
+  INFO(next.err);
+  CHECK(next.exit_code == 0);
+  CHECK(p.value("select count(*) from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname in "
+                "('t_a', 'u_b') and i.indisvalid") == "2");
+}
+
+TEST_CASE("a failing CREATE INDEX CONCURRENTLY leaves no INVALID index and is rolled back, exit 1", "[faults]") {
+  Project p("failed_concurrent_index");
+  p.pipeline();
+  p.migration("20240101000000_base.sql", "create table public.t (a int);\ninsert into public.t values (1), (1);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const std::string fingerprint = p.fingerprint();
+  p.migration("20240102000000_unique.sql", "create unique index concurrently t_a on public.t (a);\n");
+  auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.json()["migrations"][0]["error"]["sqlstate"] == "23505");
+  CHECK(p.value("select count(*) from pg_index where not indisvalid") == "0");
+  CHECK(p.fingerprint() == fingerprint);
+  CHECK(r.json()["warnings"].dump().find("dropped the INVALID index public.t_a") != std::string::npos);
 }
 
 TEST_CASE("kill -9 during a restore leaves no half-restored database", "[faults]") {
