@@ -40,6 +40,7 @@ int run_action(Globals& g) {
     return int(Exit::interrupted);
   } catch (const Error& e) {
     console.error(e.what());
+    if (util::interrupted_by() != 0 && e.code() != Exit::failed_unrestored) return int(Exit::interrupted);
     return int(e.code());
   } catch (const std::exception& e) {  // a bug: every error migsafe throws is an Error
     console.error(std::string("unexpected failure: ") + e.what());

@@ -16,7 +16,7 @@ namespace {
 std::string pipeline_with_hooks(const std::string& mode) {
   return migsafe::test::pipeline_body_with("dir = \"migrations\"", "dir = \"migrations\"\nmode = \"" + mode + "\"") +
          "[[verify.assert]]\nname = \"t exists\"\nsql = \"select count(*) >= 0 from public.t\"\n"
-         "[hooks]\non_success = \"echo success > hook.out\"\non_failure = \"echo failure > hook.out\"\n";
+         "[hooks]\nbefore = \"true\"\non_success = \"echo success > hook.out\"\non_failure = \"echo failure > hook.out\"\n";
 }
 
 struct Expect {
