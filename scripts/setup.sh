@@ -23,6 +23,8 @@ packages=(
   # PostGIS and pgRouting (hundreds of MB of GIS libraries).
   postgresql-15-cron postgresql-15-plpgsql-check postgresql-15-pgaudit postgresql-15-partman
   postgresql-15-hypopg
+  # the decryption recipe in docs/backups.md, run by the tests
+  python3-cryptography
   # tools the scripts use
   python3 python3-yaml procps time
 )

@@ -4,12 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
 
 #include "pg/ephemeral_cluster.hpp"
 #include "pg/fingerprint.hpp"
+#include "pg/tools.hpp"
 #include "util/process.hpp"
 
 namespace migsafe::test {
@@ -152,20 +154,91 @@ bool Project::wait_for_query(const std::string& text, int seconds) const {
 
 std::string Project::fingerprint() const { return pg::take_fingerprint(*session(), {"public"}).hash; }
 
-std::string Project::data_hash() const {
+namespace {
+
+// pg_dump's output minus what differs between two dumps of the same database: the version header
+// and the random key of psql's \restrict / \unrestrict lines.
+std::string normalised_dump(const std::string& dump) {
+  std::istringstream in(dump);
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("-- Dumped from", 0) == 0 || line.rfind("-- Dumped by", 0) == 0) continue;
+    if (line.rfind("\\restrict ", 0) == 0 || line.rfind("\\unrestrict ", 0) == 0) continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// The lines only one side has, by a longest-common-subsequence walk (dumps are a few thousand lines).
+std::string line_differences(const std::string& a, const std::string& b) {
+  std::vector<std::string> x = lines_of(a), y = lines_of(b);
+  size_t n = x.size(), m = y.size();
+  std::vector<std::vector<unsigned>> lcs(n + 1, std::vector<unsigned>(m + 1, 0));
+  for (size_t i = n; i-- > 0;) {
+    for (size_t j = m; j-- > 0;) {
+      lcs[i][j] = x[i] == y[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  std::string out;
+  size_t i = 0, j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && x[i] == y[j]) {
+      ++i, ++j;
+    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      out += "schema + " + y[j++] + "\n";
+    } else {
+      out += "schema - " + x[i++] + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Snapshot Project::snapshot() const {
+  Snapshot snap;
+  util::Command dump;
+  dump.argv = {pg::newest_server_bin_dir() + "/pg_dump", "--schema-only", "--no-password",
+               "--dbname=" + db_arg()};
+  dump.env = conninfo().child_environment();
+  auto r = util::run_process(dump);
+  if (!r.ok()) throw std::runtime_error("pg_dump for the test snapshot failed: " + r.stderr_text);
+  snap.schema = normalised_dump(r.stdout_text);
+
   auto s = session();
   auto tables = s->query(
       "select format('%I.%I', n.nspname, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-      "where c.relkind = 'r' and n.nspname = 'public' order by 1");
-  std::string all;
+      "where c.relkind in ('r', 'm') and n.nspname not in ('pg_catalog', 'information_schema') "
+      "and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%' "
+      "and (n.nspname, c.relname) <> ('migsafe', 'runs') order by 1");
   for (const auto& row : tables.rows) {
-    all += *row[0] + "=" +
-           s->query("select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) from " + *row[0] + " t")
-               .scalar()
-               .value_or("") +
-           "\n";
+    snap.data[*row[0]] =
+        s->query("select count(*) || ' rows, md5 ' || md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) "
+                 "from only " + *row[0] + " t")
+            .scalar()
+            .value_or("");
   }
-  return all;
+  return snap;
+}
+
+std::string differences(const Snapshot& a, const Snapshot& b) {
+  std::string out = a.schema == b.schema ? "" : line_differences(a.schema, b.schema);
+  for (const auto& [table, hash] : a.data) {
+    auto it = b.data.find(table);
+    if (it == b.data.end()) out += "data - " + table + " (table gone)\n";
+    else if (it->second != hash) out += "data ~ " + table + ": " + hash + " -> " + it->second + "\n";
+  }
+  for (const auto& [table, hash] : b.data) {
+    if (!a.data.count(table)) out += "data + " + table + " (new table)\n";
+  }
+  return out;
 }
 
 }  // namespace migsafe::test

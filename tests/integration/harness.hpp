@@ -31,6 +31,18 @@ struct Outcome {
   nlohmann::json json() const;
 };
 
+// The state of a whole database, taken without migsafe's code: a schema-only `pg_dump` of every
+// schema (its header and psql's random \restrict key taken out) and an md5 per user table of every
+// schema over all its rows. `migsafe.runs` is left out of the data: each run adds its own row.
+struct Snapshot {
+  std::string schema;                        // pg_dump --schema-only, normalised
+  std::map<std::string, std::string> data;   // "schema.table" -> md5 of its rows, sorted
+};
+
+// Empty when `a` and `b` are equal, else the differences, one line each (a unified-style excerpt
+// of the schema dump and each table whose data differs): for INFO/CHECK messages.
+std::string differences(const Snapshot& a, const Snapshot& b);
+
 // A test's own database and project directory (pipeline file, migrations, backups).
 class Project {
  public:
@@ -69,10 +81,10 @@ class Project {
   // Waits up to `seconds` until a backend of this database runs a query containing `text`.
   bool wait_for_query(const std::string& text, int seconds = 20) const;
 
-  // Schema fingerprint of `public` as migsafe computes it.
+  // Schema fingerprint of `public` as migsafe computes it (for tests of the fingerprint itself).
   std::string fingerprint() const;
-  // A hash over every row of every table in `public` (data equality, not only counts).
-  std::string data_hash() const;
+  // The database as tools other than migsafe see it: judges restores independently of migsafe.
+  Snapshot snapshot() const;
 
  private:
   std::string db_;

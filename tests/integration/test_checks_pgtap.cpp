@@ -14,6 +14,7 @@
 using migsafe::checks::PgtapOptions;
 using migsafe::checks::TestFileResult;
 using migsafe::test::Project;
+using migsafe::test::differences;
 namespace fs = std::filesystem;
 
 namespace {
@@ -173,12 +174,12 @@ TEST_CASE("test files leave no data, settings or pgTAP behind", "[pgtap]") {
   Project p("checks_pgtap_no_trace");
   load_schema(p);
   auto session = p.session();
-  std::string data_before = p.data_hash();
+  const auto pre_run = p.snapshot();
   std::string path_before = session->query("show search_path").scalar().value_or("");
   REQUIRE_FALSE(has_pgtap(p));
   auto results = migsafe::checks::run_pgtap_files(*session, fixture_files(), PgtapOptions{});
   CHECK(results.size() == fixture_files().size());
-  CHECK(p.data_hash() == data_before);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK_FALSE(has_pgtap(p));
   CHECK_FALSE(session->in_transaction());
   CHECK(session->query("show search_path").scalar() == path_before);

@@ -4,6 +4,7 @@
 #include "harness.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 
 namespace {
 
@@ -28,9 +29,8 @@ TEST_CASE("a dry run reports what would run and leaves fingerprint and history u
   p.migration("20240102000000_more.sql", "alter table public.items add column price int;\n"
                                          "create index concurrently items_name_idx on public.items (name);\n"
                                          "update public.items set price = 1;\n");
-  const std::string fingerprint = p.fingerprint();
-  const std::string data = p.data_hash();
-  const std::string before = history(p);
+  const auto pre_run = p.snapshot();
+    const std::string before = history(p);
 
   auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--dry-run", "--json"});
   INFO(r.err);
@@ -44,8 +44,7 @@ TEST_CASE("a dry run reports what would run and leaves fingerprint and history u
   CHECK(report["restore"]["verified"] == true);
   CHECK(report["backup"]["status"] == "verified");
 
-  CHECK(p.fingerprint() == fingerprint);
-  CHECK(p.data_hash() == data);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(history(p) == before);
   CHECK(p.value("select count(*) from pg_indexes where indexname = 'items_name_idx'") == "0");
   size_t manifests = 0;
@@ -57,13 +56,13 @@ TEST_CASE("a dry run whose migration fails exits 1 and changes nothing", "[dry-r
   Project p("dry_run_failure");
   applied_base(p);
   p.migration("20240102000000_bad.sql", "alter table public.items add column x int;\nselect 1/0;\n");
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
   auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--dry-run", "--no-backup", "--json"});
   CHECK(r.exit_code == 1);
   CHECK(r.json()["status"] == "failed_restored");
   CHECK(r.json()["backup"].is_null());
   CHECK(r.json()["migrations"][0]["error"]["line"] == 2);
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
 }
 
 TEST_CASE("--no-backup is refused outside a dry run", "[dry-run]") {

@@ -7,15 +7,15 @@
 #include "harness.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 
 TEST_CASE("kill -9 during an atomic migration leaves the pre-run state and no stale lock", "[faults]") {
   Project p("kill_atomic");
   p.pipeline();
   p.migration("20240101000000_base.sql", "create table public.t (id int);\ninsert into public.t values (1);\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const std::string fingerprint = p.fingerprint();
-  const std::string data = p.data_hash();
-  p.migration("20240102000000_slow.sql", "alter table public.t add column v int;\nselect pg_sleep(3);\n");
+  const auto pre_run = p.snapshot();
+    p.migration("20240102000000_slow.sql", "alter table public.t add column v int;\nselect pg_sleep(3);\n");
 
   int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
   REQUIRE(p.wait_for_query("pg_sleep(3)"));
@@ -23,8 +23,7 @@ TEST_CASE("kill -9 during an atomic migration leaves the pre-run state and no st
   CHECK(Project::wait_migsafe(pid) == 128 + SIGKILL);
   usleep(1500 * 1000);  // the server notices the dead client within client_connection_check_interval
 
-  CHECK(p.fingerprint() == fingerprint);
-  CHECK(p.data_hash() == data);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
 
   auto status = p.migsafe({"status", "{pipeline}", "--db", "{db}"});
@@ -151,7 +150,7 @@ TEST_CASE("kill -9 during a restore leaves no half-restored database", "[faults]
   p.migration("20240101000000_base.sql", "create table public.t (id int, v text);\n"
                                          "insert into public.t select g, md5(g::text) from generate_series(1, 400000) g;\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const std::string before = p.data_hash() + p.fingerprint();
+  const auto pre_run = p.snapshot();
   p.migration("20240102000000_change.sql", "alter table public.t add column w int;\nupdate public.t set w = 1 where id < 10;\n");
   p.migration("20240103000000_fails.sql", "select 1/0;\n");
 
@@ -172,7 +171,7 @@ TEST_CASE("kill -9 during a restore leaves no half-restored database", "[faults]
   // (migration 2 committed), not half restored, and the next run says how to get out.
   CHECK(p.value("select count(*) from public.t") == "400000");
   CHECK(p.value("select count(*) from public.t where w = 1") == "9");
-  CHECK(p.data_hash() + p.fingerprint() != before);
+  CHECK(differences(pre_run, p.snapshot()) != "");
   auto next = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
   CHECK(next.exit_code == 4);
   CHECK(next.err.find("partly migrated") != std::string::npos);
@@ -184,14 +183,14 @@ TEST_CASE("kill -9 during verification leaves the pre-run state", "[faults]") {
              "[[verify.assert]]\nname = \"slow check\"\nsql = \"select pg_sleep(3) is not null\"\n");
   p.migration("20240101000000_base.sql", "create table public.t (id int);\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
   p.migration("20240102000000_more.sql", "alter table public.t add column v int;\n");
   int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
   REQUIRE(p.wait_for_query("pg_sleep(3)"));
   kill(pid, SIGKILL);
   Project::wait_migsafe(pid);
   usleep(1500 * 1000);
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
   auto next = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
   INFO(next.err);

@@ -10,6 +10,7 @@
 #include "harness.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 
 namespace {
 
@@ -68,7 +69,7 @@ TEST_CASE("backup restore waits for a running run instead of racing it", "[fault
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
   p.migration("20240102000000_more.sql", "alter table public.t add column v int;\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const std::string at_v2 = p.fingerprint();
+  const auto at_v2 = p.snapshot();
   p.migration("20240103000000_slow.sql", "alter table public.t add column w int;\nselect pg_sleep(2);\n");
 
   auto run = std::async(std::launch::async, [&] { return p.migsafe({"run", "{pipeline}", "--db", "{db}"}); });
@@ -82,7 +83,7 @@ TEST_CASE("backup restore waits for a running run instead of racing it", "[fault
   CHECK(p.value("select string_agg(version, ',' order by version) from supabase_migrations.schema_migrations") ==
         "20240101000000");
   CHECK(p.value("select count(*) from information_schema.columns where table_name = 't'") == "1");
-  CHECK(p.fingerprint() != at_v2);
+  CHECK(differences(at_v2, p.snapshot()) != "");
 }
 
 TEST_CASE("kill -9 during the backup applies nothing and the next run works", "[faults]") {

@@ -9,13 +9,14 @@
 #include "harness.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 
 TEST_CASE("a migration session terminated by the server is reported, never a false success", "[faults]") {
   Project p("terminated_backend");
   p.pipeline();
   p.migration("20240101000000_base.sql", "create table public.t (id int);\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
   p.migration("20240102000000_slow.sql", "alter table public.t add column v int;\nselect pg_sleep(5);\n");
 
   auto run = std::async(std::launch::async, [&] { return p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"}); });
@@ -28,7 +29,7 @@ TEST_CASE("a migration session terminated by the server is reported, never a fal
   CHECK(r.json()["status"] == "failed_restored");
   CHECK(r.json()["restore"]["verified"] == true);
   CHECK(r.err.find("connection to the server lost") != std::string::npos);
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
 }
 
@@ -87,7 +88,7 @@ TEST_CASE("a server restart mid-migration is exit 1 or 3, never a false success"
   p.pipeline();
   p.migration("20240101000000_base.sql", "create table public.t (id int);\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
   p.migration("20240102000000_slow.sql", "alter table public.t add column v int;\nselect pg_sleep(10);\n");
 
   auto run = std::async(std::launch::async, [&] { return p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"}); });
@@ -98,6 +99,6 @@ TEST_CASE("a server restart mid-migration is exit 1 or 3, never a false success"
   CHECK((r.exit_code == 1 || r.exit_code == 3));
   CHECK(r.json()["status"] != "succeeded");
   CHECK(r.err.find("connection to the server lost") != std::string::npos);
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
 }

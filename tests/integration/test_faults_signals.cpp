@@ -10,19 +10,20 @@
 #include "harness.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 
 TEST_CASE("SIGTERM during a migration cancels it, rolls back and exits 130", "[faults][signals]") {
   Project p("sigterm_migration");
   p.pipeline();
   p.migration("20240101000000_base.sql", "create table public.t (id int);\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
   p.migration("20240102000000_slow.sql", "alter table public.t add column v int;\nselect pg_sleep(30);\n");
   int pid = p.spawn_migsafe({"run", "{pipeline}", "--db", "{db}"});
   REQUIRE(p.wait_for_query("pg_sleep(30)"));
   kill(pid, SIGTERM);
   CHECK(Project::wait_migsafe(pid) == 130);
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select count(*) from pg_stat_activity where position('pg_sleep(30)' in query) > 0 and state = 'active' and pid <> pg_backend_pid()") == "0");
   CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
   CHECK(p.migsafe({"run", "{pipeline}", "--db", "{db}", "--to", "20240101000000"}).exit_code == 0);  // no stale lock

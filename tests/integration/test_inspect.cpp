@@ -4,6 +4,7 @@
 #include "harness.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 
 TEST_CASE("plan and status list pending, applied, changed and missing and change nothing", "[inspect]") {
   Project p("inspect");
@@ -14,7 +15,7 @@ TEST_CASE("plan and status list pending, applied, changed and missing and change
   p.migration("20240101000000_a.sql", "create table public.a (id int, changed int);\n");
   std::filesystem::remove(p.dir() / "migrations" / "20240102000000_b.sql");
   p.migration("20240103000000_c.sql", "set lock_timeout = 0;\ncreate table public.c (id int);\n");
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
   const std::string history = p.value("select string_agg(version, ',' order by version) from migsafe.migrations");
   const std::string runs = p.value("select count(*) from migsafe.runs");
 
@@ -36,7 +37,7 @@ TEST_CASE("plan and status list pending, applied, changed and missing and change
   CHECK(report["timeouts"]["statement_timeout"] == "10min");
   CHECK(plan.err.find("lock_timeout 5s, statement_timeout 10min") != std::string::npos);
 
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select string_agg(version, ',' order by version) from migsafe.migrations") == history);
   CHECK(p.value("select count(*) from migsafe.runs") == runs);
 }

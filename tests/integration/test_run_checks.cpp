@@ -7,6 +7,7 @@
 #include "harness.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 
 namespace {
 
@@ -58,7 +59,7 @@ TEST_CASE("a failing pgTAP test in run rolls the migrations back (exit 1)", "[ru
         "begin;\nselect plan(2);\nselect has_table('public', 'todos', 'todos exists');\n"
         "select has_column('public', 'todos', 'done', 'todos has done');\nselect * from finish();\nrollback;\n");
   p.migration("20240101000000_todos.sql", kTodos);
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
   auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
   INFO(r.err);
   CHECK(r.exit_code == 1);
@@ -68,17 +69,17 @@ TEST_CASE("a failing pgTAP test in run rolls the migrations back (exit 1)", "[ru
   REQUIRE(report["tests"].size() == 1);
   CHECK(report["tests"][0]["planned"] == 2);
   CHECK(report["tests"][0]["failed"] == 1);
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select to_regclass('public.todos') is null") == "t");
 
   SECTION("with the column added, run succeeds and test passes alone without changing anything") {
     p.migration("20240101000000_todos.sql", std::string(kTodos) + "alter table public.todos add column done boolean;\n");
     REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-    const std::string after = p.fingerprint() + p.data_hash();
+    const auto after = p.snapshot();
     auto t = p.migsafe({"test", "{pipeline}", "--db", "{db}", "--json"});
     CHECK(t.exit_code == 0);
     CHECK(t.json()["tests"][0]["passed"] == 2);
-    CHECK(p.fingerprint() + p.data_hash() == after);
+    CHECK(differences(after, p.snapshot()) == "");
   }
 }
 
@@ -95,7 +96,7 @@ TEST_CASE("RLS cases: own rows, anon sees none, cross-user insert refused; a pol
   CHECK(passed == cases.size());
   CHECK(cases.size() >= 3);
 
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
   p.migration("20240102000000_oops.sql",
               "drop policy own on public.todos;\n"
               "create policy everyone on public.todos for all to authenticated using (true) with check (true);\n");
@@ -103,11 +104,11 @@ TEST_CASE("RLS cases: own rows, anon sees none, cross-user insert refused; a pol
   CHECK(bug.exit_code == 1);
   CHECK(bug.json()["status"] == "failed_restored");
   CHECK(bug.err.find("a user sees only their own todos") != std::string::npos);
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
 
   auto alone = p.migsafe({"rls", "{pipeline}", "--db", "{db}"});
   CHECK(alone.exit_code == 0);
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
 }
 
 TEST_CASE("an RLS lint at error level fails the run and is reported once with its object", "[run-checks]") {
@@ -130,7 +131,7 @@ TEST_CASE("the data-loss guard catches a DELETE and a dropped table", "[run-chec
               "create table public.a (id int primary key);\ninsert into public.a select generate_series(1, 10);\n"
               "create table public.b (id int);\ninsert into public.b values (1);\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
 
   SECTION("a DELETE") {
     p.migration("20240102000000_delete.sql", "delete from public.a where id > 8;\n");
@@ -154,5 +155,5 @@ TEST_CASE("the data-loss guard catches a DELETE and a dropped table", "[run-chec
     INFO(r.err);
     CHECK(r.exit_code == 0);
   }
-  if (p.value("select count(*) from supabase_migrations.schema_migrations") == "1") CHECK(p.fingerprint() == fingerprint);
+  if (p.value("select count(*) from supabase_migrations.schema_migrations") == "1") CHECK(differences(pre_run, p.snapshot()) == "");
 }

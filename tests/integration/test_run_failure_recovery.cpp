@@ -5,6 +5,7 @@
 #include "harness.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 
 namespace {
 
@@ -32,9 +33,8 @@ TEST_CASE("atomic run: an error on line 7 of the third migration rolls everythin
   Project p("atomic_failure");
   p.pipeline();
   base_schema(p);
-  const std::string fingerprint = p.fingerprint();
-  const std::string data = p.data_hash();
-
+  const auto pre_run = p.snapshot();
+  
   p.migration("20240102000000_add_column.sql", "alter table public.accounts add column note text;\n");
   p.migration("20240103000000_add_index.sql", "create index accounts_owner_idx on public.accounts (owner);\n");
   p.migration("20240104000000_ledger.sql", kFailsOnLine7);
@@ -56,8 +56,7 @@ TEST_CASE("atomic run: an error on line 7 of the third migration rolls everythin
   CHECK(report["migrations"][0]["status"] == "rolled_back");
   CHECK(r.err.find("20240104000000_ledger.sql:7:13") != std::string::npos);
 
-  CHECK(p.fingerprint() == fingerprint);
-  CHECK(p.data_hash() == data);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select count(*) from supabase_migrations.schema_migrations") == "1");
   CHECK(p.value("select count(*) from migsafe.migrations") == "1");
   CHECK(p.value("select status from migsafe.runs order by started_at desc limit 1") == "failed_restored");
@@ -72,9 +71,8 @@ TEST_CASE("per-migration run: a failure after committed changes is restored from
   p.session()->exec(
       "create function public.on_new_user() returns trigger language plpgsql as $$ begin return new; end $$;\n"
       "create trigger on_auth_user_created after insert on auth.users for each row execute function public.on_new_user();");
-  const std::string fingerprint = p.fingerprint();
-  const std::string data = p.data_hash();
-
+  const auto pre_run = p.snapshot();
+  
   p.pipeline(migsafe::test::pipeline_body_with("dir = \"migrations\"", "dir = \"migrations\"\nmode = \"per-migration\""));
   p.migration("20240102000000_changes.sql",
               "create table public.audit (id int primary key, note text);\n"
@@ -93,8 +91,7 @@ TEST_CASE("per-migration run: a failure after committed changes is restored from
   CHECK(report["migrations"][1]["error"]["sqlstate"] == "22012");
   CHECK(report["migrations"][1]["error"]["line"] == 2);
 
-  CHECK(p.fingerprint() == fingerprint);
-  CHECK(p.data_hash() == data);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select to_regclass('public.audit') is null") == "t");
   CHECK(p.value("select to_regclass('public.rich_accounts') is null") == "t");
   CHECK(p.value("select count(*) from pg_trigger where tgname = 'on_auth_user_created'") == "1");

@@ -7,6 +7,7 @@
 #include "harness.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 
 namespace {
 
@@ -21,13 +22,13 @@ TEST_CASE("a failing before hook stops the run before anything changes", "[run-h
   Project p("before_hook_fails");
   p.pipeline(hooks_section("echo maintenance on; exit 3", "true", "true"));
   p.migration("20240101000000_a.sql", "create table public.a (id int);\n");
-  const std::string fingerprint = p.fingerprint();
+  const auto pre_run = p.snapshot();
   auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
   CHECK(r.exit_code == 4);
   CHECK(r.json()["status"] == "refused");
   CHECK(r.json()["hooks"][0]["exit_code"] == 3);
   CHECK(r.err.find("the before hook failed (exit 3)") != std::string::npos);
-  CHECK(p.fingerprint() == fingerprint);
+  CHECK(differences(pre_run, p.snapshot()) == "");
   CHECK(p.value("select to_regnamespace('migsafe') is null") == "t");
   CHECK_FALSE(std::filesystem::exists(p.dir() / "backups"));
 }
