@@ -40,9 +40,10 @@ util::InputSource open_archive_stream(const std::filesystem::path& path,
 }
 
 std::string list_archive_stream(const util::InputSource& plain, const std::string& name,
-                                const std::string& pg_restore_path) {
+                                const std::string& pg_restore_path, bool verbose) {
   util::Command command;
   command.argv = {pg_restore_path, "--list"};
+  if (verbose) command.argv.push_back("--verbose");
   if (plain)
     command.stdin_source = plain;
   else
@@ -62,16 +63,16 @@ std::string list_archive_stream(const util::InputSource& plain, const std::strin
 }
 
 std::string list_archive(const std::filesystem::path& path, const std::string& compression,
-                         const std::string& pg_restore_path, const std::string& key) {
+                         const std::string& pg_restore_path, const std::string& key, bool verbose) {
   if (std::filesystem::is_directory(path))
-    return list_archive_stream(nullptr, path, pg_restore_path);
+    return list_archive_stream(nullptr, path, pg_restore_path, verbose);
   util::InputSource plain;
   try {
     plain = open_archive_stream(path, compression, key);
   } catch (const std::exception& e) {
     throw Error(Exit::refused, e.what());
   }
-  return list_archive_stream(plain, path.string(), pg_restore_path);
+  return list_archive_stream(plain, path.string(), pg_restore_path, verbose);
 }
 
 }  // namespace migsafe::backup

@@ -23,15 +23,17 @@ util::InputSource plain_archive_source(util::InputSource stored, const std::stri
                                        const std::string& key = "");
 
 // Runs `pg_restore --list` on the plain archive that `plain` produces (null: on the archive
-// directory `name`) and returns its output; `name` names the archive in errors. Throws
-// Error(Exit::refused) with pg_restore's complaint or the read error.
+// directory `name`) and returns its output; `name` names the archive in errors. With `verbose`,
+// each entry is followed by its "depends on" line. Throws Error(Exit::refused) with pg_restore's
+// complaint or the read error.
 std::string list_archive_stream(const util::InputSource& plain, const std::string& name,
-                                const std::string& pg_restore_path);
+                                const std::string& pg_restore_path, bool verbose = false);
 
 // The table of contents `pg_restore --list` prints for the archive in `path` (see
 // open_archive_stream for `compression` and `key`; a directory is a directory-format archive).
 // Throws Error(Exit::refused) naming the file and pg_restore's complaint if it cannot be read.
 std::string list_archive(const std::filesystem::path& path, const std::string& compression,
-                         const std::string& pg_restore_path, const std::string& key = "");
+                         const std::string& pg_restore_path, const std::string& key = "",
+                         bool verbose = false);
 
 }  // namespace migsafe::backup

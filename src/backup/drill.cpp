@@ -80,7 +80,7 @@ std::string restore_into(const DrillRequest& r, const pg::ConnInfo& scratch) {
 
 void check_restored(const DrillRequest& r, const pg::ConnInfo& scratch, DrillResult& out) {
   pg::Session session(scratch, "migsafe restore drill");
-  std::string got = pg::take_fingerprint(session, r.schemas).hash;
+  std::string got = pg::take_fingerprint(session, r.schemas, r.fingerprint_version).hash;
   if (!r.expected_fingerprint.empty() && got != r.expected_fingerprint) {
     out.problems.push_back("schema fingerprint " + got + " differs from the manifest's " +
                            r.expected_fingerprint);

@@ -25,6 +25,7 @@ struct DrillRequest {
   std::string compression, key;      // its layers (key empty: not encrypted)
   std::vector<std::string> schemas;  // the owned schemas
   std::string expected_fingerprint;  // the manifest's schema_fingerprint
+  int fingerprint_version = 1;       // ... and the version it was computed with
   std::map<std::string, long long> row_counts;  // the manifest's row counts
   DrillTests tests;                             // null: no tests to run
   int jobs = 1;                                 // pg_restore workers for a directory-format archive

@@ -125,6 +125,7 @@ json Manifest::to_json() const {
   j["encryption"] = encryption;
   j["duration_ms"] = duration_ms;
   j["schema_fingerprint"] = or_null(schema_fingerprint);
+  j["fingerprint_version"] = fingerprint_version;
   j["row_counts"] = row_counts;
   j["schema_file"] = or_null(schema_file);
   j["status"] = status;
@@ -162,6 +163,10 @@ Manifest Manifest::from_json(const json& j, const std::string& origin) {
   m.encryption = r.any("encryption");
   m.duration_ms = r.integer("duration_ms");
   m.schema_fingerprint = r.text("schema_fingerprint", false);
+  // Manifests from before fingerprints had versions were made with version 1.
+  long long version = r.integer("fingerprint_version");
+  if (version < 0 || version > 1000) r.bad("fingerprint_version", "must be a small positive integer");
+  m.fingerprint_version = version == 0 ? 1 : int(version);
   m.row_counts = r.counts("row_counts");
   m.schema_file = r.text("schema_file", false);
   m.status = r.text("status", true);

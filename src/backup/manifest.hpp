@@ -29,6 +29,7 @@ struct Manifest {
   nlohmann::json encryption;         // null: not encrypted
   long long duration_ms = 0;         // time taken to dump and verify
   std::string schema_fingerprint;    // fingerprint of the schema at dump time
+  int fingerprint_version = 1;       // the fingerprint's catalog query (absent in old manifests: 1)
   std::map<std::string, long long> row_counts;  // table -> rows at dump time
   std::string schema_file;  // schema-only SQL snapshot, relative to the manifest's directory
   std::string status = "unverified";  // "verified" | "unverified" | "failed"

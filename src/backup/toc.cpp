@@ -1,5 +1,6 @@
 #include "backup/toc.hpp"
 
+#include <cstdlib>
 #include <sstream>
 
 namespace migsafe::backup {
@@ -26,6 +27,9 @@ bool parse_line(const std::string& line, TocEntry& entry) {
   std::istringstream in(line.substr(semi + 2));
   std::string catalog_oid, object_oid;
   in >> catalog_oid >> object_oid >> std::ws;
+  entry.dump_id = std::strtol(line.c_str(), nullptr, 10);
+  entry.catalog_oid = std::strtoul(catalog_oid.c_str(), nullptr, 10);
+  entry.object_oid = std::strtoul(object_oid.c_str(), nullptr, 10);
   std::string rest;
   std::getline(in, rest);
   for (const auto& desc : known_descs()) {
@@ -49,7 +53,13 @@ std::vector<TocEntry> parse_toc(const std::string& listing) {
   std::vector<TocEntry> entries;
   std::istringstream in(listing);
   std::string line;
+  const std::string depends = ";\tdepends on:";
   while (std::getline(in, line)) {
+    if (line.rfind(depends, 0) == 0 && !entries.empty()) {
+      std::istringstream ids(line.substr(depends.size()));
+      for (long id; ids >> id;) entries.back().depends_on.push_back(id);
+      continue;
+    }
     TocEntry entry;
     if (parse_line(line, entry)) entries.push_back(std::move(entry));
   }

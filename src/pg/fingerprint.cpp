@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
-#include "pg/fingerprint_sql.hpp"
+#include "pg/fingerprint_sql_v1.hpp"
+#include "pg/fingerprint_sql_v2.hpp"
+#include "pg/qualified_names.hpp"
 #include "pg/session.hpp"
 
 namespace migsafe::pg {
@@ -22,6 +25,21 @@ std::string schemas_param(const std::vector<std::string>& schemas) {
   return out + "}";
 }
 
+// The facts query of `version`; old versions stay here unchanged so old manifests stay verifiable.
+const char* facts_sql(int version) {
+  switch (version) {
+    case 1: return kFingerprintFactsSqlV1;
+    case 2: return kFingerprintFactsSqlV2;
+    default:
+      throw std::invalid_argument("schema fingerprint version " + std::to_string(version) +
+                                  " is unknown to this migsafe (it knows " +
+                                  std::to_string(kOldestFingerprintVersion) + " to " +
+                                  std::to_string(kFingerprintVersion) + "); use a newer migsafe");
+  }
+}
+
+const char* kFactOrder = " order by kind collate \"C\", ident collate \"C\", def collate \"C\"";
+
 // The server hashes the sorted facts; sorting in the "C" collation keeps the hash stable.
 std::string hash_query(const std::string& facts_sql) {
   return "select 'sha256:' || encode(sha256(convert_to(coalesce(string_agg(kind || E'\\t' || ident || "
@@ -36,42 +54,33 @@ std::string replace_param(std::string sql, const std::string& literal) {
   return sql;
 }
 
-// Catalog functions print names relative to search_path; an empty one makes them fully qualified.
-class EmptySearchPath {
- public:
-  explicit EmptySearchPath(Session& session)
-      : session_(session), saved_(session.query("select current_setting('search_path')").scalar().value_or("")) {
-    session_.exec("select set_config('search_path', '', false)");
-  }
-  ~EmptySearchPath() {
-    try {
-      session_.query("select set_config('search_path', $1, false)", {saved_});
-    } catch (...) {
-      // The session is broken; whoever uses it next reports that.
-    }
-  }
-
- private:
-  Session& session_;
-  std::string saved_;
-};
-
 }  // namespace
 
-Fingerprint take_fingerprint(Session& session, const std::vector<std::string>& schemas) {
-  const std::string param = schemas_param(schemas);
-  EmptySearchPath qualified_names(session);
+bool fingerprint_version_known(int version) {
+  return version >= kOldestFingerprintVersion && version <= kFingerprintVersion;
+}
+
+std::vector<SchemaFact> snapshot_objects(Session& session, const std::vector<std::string>& schemas, int version) {
+  QualifiedNames qualified_names(session);
+  Rows rows = session.query(std::string(facts_sql(version)) + kFactOrder, {schemas_param(schemas)});
+  std::vector<SchemaFact> facts;
+  for (const auto& row : rows.rows) facts.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or("")});
+  return facts;
+}
+
+Fingerprint take_fingerprint(Session& session, const std::vector<std::string>& schemas, int version) {
   Fingerprint fp;
-  fp.hash = session.query(hash_query(kFingerprintFactsSql), {param}).scalar().value_or("");
-  Rows rows = session.query(std::string(kFingerprintFactsSql) +
-                                " order by kind collate \"C\", ident collate \"C\", def collate \"C\"",
-                            {param});
-  for (const auto& row : rows.rows) fp.facts.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or("")});
+  fp.version = version;
+  {
+    QualifiedNames qualified_names(session);
+    fp.hash = session.query(hash_query(facts_sql(version)), {schemas_param(schemas)}).scalar().value_or("");
+  }
+  fp.facts = snapshot_objects(session, schemas, version);
   return fp;
 }
 
-std::string fingerprint_hash_sql(const std::string& schemas_literal) {
-  return "(" + hash_query(replace_param(kFingerprintFactsSql, schemas_literal)) + ")";
+std::string fingerprint_hash_sql(const std::string& schemas_literal, int version) {
+  return "(" + hash_query(replace_param(facts_sql(version), schemas_literal)) + ")";
 }
 
 std::vector<std::string> fingerprint_differences(const Fingerprint& before, const Fingerprint& after,

@@ -1,7 +1,10 @@
-// The schema fingerprint: a stable hash over the catalog facts of the owned schemas (tables,
-// columns, types, constraints, indexes, policies, RLS flags, functions, triggers, views, grants,
-// sequences, extensions, comments). OIDs and physical details are left out, so a database restored
-// from a dump has the same fingerprint as the one dumped.
+// The schema fingerprint: the hash of an object-level snapshot of the owned schemas — a sorted list
+// of (kind, identity, definition), one per object (tables, columns, types, constraints, indexes,
+// policies, functions, triggers, views, grants, publications, default privileges, ... and what
+// outside the owned schemas depends on them; docs/fingerprint.md has the list). OIDs and physical
+// details are left out, so a database restored from a dump has the same fingerprint as the one
+// dumped. Versioned: a manifest records the version it was made with, and every version stays
+// computable so old manifests stay verifiable.
 #pragma once
 
 #include <map>
@@ -19,18 +22,35 @@ struct SchemaFact {
   std::string definition;  // everything about it that matters, as text
 };
 
+// The fingerprint version new snapshots and manifests use.
+inline constexpr int kFingerprintVersion = 2;
+// The oldest version still computable (manifests without a version are version 1).
+inline constexpr int kOldestFingerprintVersion = 1;
+
 // A fingerprint and the facts it was computed from.
 struct Fingerprint {
   std::string hash;                // "sha256:<hex>"
-  std::vector<SchemaFact> facts;   // sorted by kind, identity
+  std::vector<SchemaFact> facts;   // sorted by kind, identity, definition (bytewise)
+  int version = kFingerprintVersion;  // the catalog query it was computed with
 };
 
-// Computes the fingerprint of `schemas` (the hash is computed by the server from the same facts).
-Fingerprint take_fingerprint(Session& session, const std::vector<std::string>& schemas);
+// The object-level snapshot of `schemas`: every object as a fact, sorted. Two snapshots diff object
+// by object (fingerprint_differences); the fingerprint is the hash of this list.
+std::vector<SchemaFact> snapshot_objects(Session& session, const std::vector<std::string>& schemas,
+                                         int version = kFingerprintVersion);
+
+// Computes the fingerprint of `schemas` with catalog query `version` (the hash is computed by the
+// server from the same facts). Throws std::invalid_argument for a version this build does not know.
+Fingerprint take_fingerprint(Session& session, const std::vector<std::string>& schemas,
+                             int version = kFingerprintVersion);
 
 // A SQL expression (a scalar subquery) that evaluates to the fingerprint hash of `schemas_literal`
-// (a SQL text[] literal), for checks that must run inside another transaction.
-std::string fingerprint_hash_sql(const std::string& schemas_literal);
+// (a SQL text[] literal) with catalog query `version`, for checks that must run inside another
+// transaction. The expression expects search_path to be empty (names fully qualified).
+std::string fingerprint_hash_sql(const std::string& schemas_literal, int version = kFingerprintVersion);
+
+// True when this build can compute fingerprints of `version`.
+bool fingerprint_version_known(int version);
 
 // Human lines describing how `after` differs from `before` ("+ index public.x_idx", "- table ...",
 // "~ column public.t.c: ..."), at most `limit` lines.

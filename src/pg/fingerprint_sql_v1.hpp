@@ -1,10 +1,10 @@
-// The catalog query behind the schema fingerprint. `$1` is the text[] of owned schemas; it returns
-// (kind, identity, definition) rows. Extension members are left out: their extension stands for them.
+// Version 1 of the catalog query behind the schema fingerprint, kept as it was so that manifests made
+// with it stay verifiable. `$1` is the text[] of owned schemas; it returns (kind, ident, def) rows.
 #pragma once
 
 namespace migsafe::pg {
 
-inline constexpr const char* kFingerprintFactsSql = R"SQL(
+inline constexpr const char* kFingerprintFactsSqlV1 = R"SQL(
 with owned as (
   select n.oid, n.nspname from pg_namespace n where n.nspname = any($1::text[])
 ),

@@ -37,6 +37,11 @@ void check_before_restore(Context& context, const backup::StoredBackup& stored,
         m.backup_id +
             ": the manifest records no schema fingerprint, so a restore could not be verified");
   }
+  if (!pg::fingerprint_version_known(m.fingerprint_version)) {
+    throw Error(Exit::refused, m.backup_id + ": its schema fingerprint is version " +
+                                   std::to_string(m.fingerprint_version) +
+                                   ", which this migsafe cannot compute; use the migsafe that made it");
+  }
   VerifyOutcome outcome = verify_backup(context.pipeline, stored, key, nullptr, nullptr);
   if (!outcome.ok)
     throw Error(Exit::refused, "refusing to restore; nothing was changed: " + outcome.error);
@@ -64,8 +69,9 @@ void restore_step(Context& context, const backup::StoredBackup& stored, const st
   request.key = key;
   request.schemas = p.database.schemas;
   request.expected_fingerprint = stored.manifest.schema_fingerprint;
+  request.fingerprint_version = stored.manifest.fingerprint_version;
   try {
-    backup::restore_owned_schemas(*context.control, request);
+    for (const auto& note : backup::restore_owned_schemas(*context.control, request).notes) context.note(note);
   } catch (const std::exception& e) {
     throw Error(Exit::failed_unrestored,
                 "restore of " + stored.manifest.backup_id +
@@ -76,7 +82,8 @@ void restore_step(Context& context, const backup::StoredBackup& stored, const st
 
 void check_after_restore(Context& context, const backup::StoredBackup& stored) {
   StepTimer step(context, "check");
-  pg::Fingerprint after = pg::take_fingerprint(*context.control, context.pipeline.database.schemas);
+  pg::Fingerprint after = pg::take_fingerprint(*context.control, context.pipeline.database.schemas,
+                                               stored.manifest.fingerprint_version);
   report::Restore restore;
   restore.method = "pg_restore";
   restore.fingerprint_before = stored.manifest.schema_fingerprint;

@@ -88,13 +88,17 @@ std::string bin_dir(const config::Pipeline& p) {
   return p.database.pg_bin_dir ? p.database.pg_bin_dir->string() : "";
 }
 
-void take_snapshot(Context& context) {
+void take_snapshot(Context& context, bool outside) {
   StepTimer step(context, "snapshot");
   context.before = pg::take_fingerprint(*context.control, context.pipeline.database.schemas);
   context.rows_before = pg::count_rows(*context.control, context.pipeline.database.schemas);
+  if (outside) context.outside_before = pg::take_outside_snapshot(*context.control, context.pipeline.database.schemas);
   step.ok(context.before.hash.substr(0, 19) + "..., " +
           std::to_string(context.before.facts.size()) + " catalog facts, " +
-          std::to_string(context.rows_before.size()) + " tables");
+          std::to_string(context.rows_before.size()) + " tables" +
+          (outside ? ", " + std::to_string(context.outside_before.objects.size()) + " objects and " +
+                         std::to_string(context.outside_before.data.size()) + " tables outside them"
+                   : std::string()));
 }
 
 backup::Manifest write_backup(Context& context, const std::string& kind,
@@ -133,6 +137,7 @@ backup::Manifest write_backup(Context& context, const std::string& kind,
   if (key) m.encryption = backup::encryption_json(*key);
   m.duration_ms = elapsed_ms(start);
   m.schema_fingerprint = context.before.hash;
+  m.fingerprint_version = context.before.version;
   m.row_counts = context.rows_before;
   m.schema_file = result.schema_file.filename().string();
   m.status = "verified";

@@ -7,8 +7,9 @@
 
 namespace migsafe::pipeline {
 
-// Records the schema fingerprint and row counts of the owned schemas (context.before, rows_before).
-void take_snapshot(Context& context);
+// Records the schema fingerprint and row counts of the owned schemas (context.before, rows_before)
+// and, with `outside` (a run that may have to restore), what lies outside them (outside_before).
+void take_snapshot(Context& context, bool outside = false);
 
 // Dumps, verifies and tags the backup; fills report.backup with its manifest. Any failure is
 // Error(Exit::refused): no verified backup, no migration.

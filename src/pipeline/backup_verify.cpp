@@ -62,6 +62,7 @@ void run_drill(const config::Pipeline& p, const backup::StoredBackup& stored,
   request.key = key;
   request.schemas = p.database.schemas;
   request.expected_fingerprint = stored.manifest.schema_fingerprint;
+  request.fingerprint_version = stored.manifest.fingerprint_version;
   request.row_counts = stored.manifest.row_counts;
   request.tests = tests;
   request.jobs = p.backup.jobs;

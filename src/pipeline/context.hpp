@@ -14,6 +14,7 @@
 #include "pg/conninfo.hpp"
 #include "pg/fingerprint.hpp"
 #include "pg/history.hpp"
+#include "pg/outside.hpp"
 #include "pg/session.hpp"
 #include "pipeline/migration_state.hpp"
 #include "pipeline/test_fault.hpp"
@@ -57,6 +58,7 @@ struct Context {
   pg::History history;
   MigrationState state;
   pg::Fingerprint before;                          // the pre-run snapshot
+  pg::OutsideSnapshot outside_before;              // ... of what lies outside the owned schemas (runs)
   std::map<std::string, long long> rows_before;    // per-table row counts before
   std::string backup_file;                         // data file of this run's backup, if any
   std::string backup_compression;

@@ -24,7 +24,7 @@ void roll_back(Context& context) {
   if (context.work && context.work->alive() && context.work->in_transaction()) context.work->exec("ROLLBACK");
 }
 
-void restore_backup(Context& context) {
+void restore_backup(Context& context, report::Restore& restore) {
   const auto& p = context.pipeline;
   std::string bin = p.database.pg_bin_dir ? p.database.pg_bin_dir->string() : "";
   backup::RestoreRequest request;
@@ -35,8 +35,17 @@ void restore_backup(Context& context) {
   request.compression = context.backup_compression;
   request.schemas = p.database.schemas;
   request.expected_fingerprint = context.before.hash;
+  request.fingerprint_version = context.before.version;
   request.key = run_backup_key(context);
-  backup::restore_owned_schemas(*context.control, request);
+  request.outside_before = &context.outside_before;
+  request.run_id = context.report.run_id;
+  backup::RestoreOutcome outcome = backup::restore_owned_schemas(*context.control, request);
+  restore.outside = outcome.notes;
+  if (!outcome.leftovers.empty()) {
+    restore.differences = outcome.leftovers;
+    restore.error = "left outside the owned schemas: " + outcome.leftovers.front() +
+                    (outcome.leftovers.size() > 1 ? " (and " + std::to_string(outcome.leftovers.size() - 1) + " more)" : "");
+  }
 }
 
 // The control session may have died with the server; verification needs a live one.
@@ -51,7 +60,9 @@ void verify_fingerprint(Context& context, report::Restore& restore) {
     pg::Fingerprint after = pg::take_fingerprint(live_session(context), context.pipeline.database.schemas);
     restore.fingerprint_after = after.hash;
     restore.verified = restore.error.empty() && after.hash == context.before.hash;
-    if (!restore.verified) restore.differences = pg::fingerprint_differences(context.before, after);
+    if (!restore.verified) {
+      for (auto& d : pg::fingerprint_differences(context.before, after)) restore.differences.push_back(d);
+    }
   } catch (const std::exception& e) {
     if (restore.error.empty()) restore.error = std::string("could not verify: ") + e.what();
   }
@@ -70,7 +81,7 @@ void undo(Context& context, bool use_backup, report::Restore& restore, std::opti
     if (use_backup) {
       // A migsafe killed during the restore leaves this mark: the next run must not build on it.
       if (context.ledger_started) pg::mark_run(*context.control, context.report.run_id, "restoring");
-      restore_backup(context);
+      restore_backup(context, restore);
     }
   } catch (const std::exception& e) {
     if (use_backup) {

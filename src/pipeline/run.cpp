@@ -258,7 +258,7 @@ bool prepare(Context& context) {
   if (context.state.pending.empty()) return false;
   run_before_hook(context);
   if (!context.options.dry_run) start_ledger(context);
-  take_snapshot(context);
+  take_snapshot(context, !context.options.dry_run);
   throw_if_interrupted();
   if (context.options.dry_run && context.options.no_backup) {
     context.report.backup_skipped = true;

@@ -74,6 +74,7 @@ nlohmann::json restore_json(const Restore& r) {
           {"fingerprint_after", r.fingerprint_after},
           {"duration_ms", r.duration_ms},
           {"differences", r.differences},
+          {"outside", r.outside},
           {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)}};
 }
 
@@ -173,6 +174,7 @@ Restore restore_from(const nlohmann::json& j) {
   r.fingerprint_after = text(j, "fingerprint_after");
   r.duration_ms = number(j, "duration_ms");
   r.differences = texts(j, "differences");
+  r.outside = texts(j, "outside");
   r.error = text(j, "error");
   return r;
 }

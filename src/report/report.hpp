@@ -44,7 +44,8 @@ struct Restore {
   bool verified = false;
   std::string fingerprint_before, fingerprint_after;
   long long duration_ms = 0;
-  std::vector<std::string> differences;  // when not verified
+  std::vector<std::string> differences;  // when not verified (leftovers outside the owned schemas too)
+  std::vector<std::string> outside;      // what the restore undid or brought back outside the owned schemas
   std::string error;                     // when the restore itself failed
 };
 

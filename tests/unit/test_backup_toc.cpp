@@ -33,3 +33,22 @@ TEST_CASE("parse_toc splits pg_restore --list lines into kind, schema and tag", 
 TEST_CASE("parse_toc skips comments and lines it does not understand", "[toc]") {
   CHECK(parse_toc("; just a comment\n\nnot a toc line\n").empty());
 }
+
+TEST_CASE("parse_toc reads ids, OIDs and the dependencies of --list --verbose", "[toc]") {
+  const std::string listing =
+      "2; 3079 16385 EXTENSION - citext \n"
+      "3510; 0 0 COMMENT - EXTENSION citext \n"
+      ";\tdepends on: 2\n"
+      "220; 1259 16554 TABLE billing subscriptions postgres\n"
+      ";\tdepends on: 938 9 938\n";
+  auto toc = parse_toc(listing);
+  REQUIRE(toc.size() == 3);
+  CHECK(toc[0].dump_id == 2);
+  CHECK(toc[0].catalog_oid == 3079);
+  CHECK(toc[0].object_oid == 16385);
+  CHECK(toc[0].depends_on.empty());
+  CHECK(toc[1].catalog_oid == 0);
+  CHECK(toc[1].depends_on == std::vector<long>{2});
+  CHECK(toc[2].tag == "subscriptions");
+  CHECK(toc[2].depends_on == std::vector<long>{938, 9, 938});
+}
