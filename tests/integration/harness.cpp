@@ -202,6 +202,14 @@ std::string line_differences(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::string Project::data_hash() const {
+  std::string all;
+  for (const auto& [table, hash] : snapshot().data) {
+    if (table.rfind("public.", 0) == 0) all += table + "=" + hash + "\n";
+  }
+  return all;
+}
+
 Snapshot Project::snapshot(const std::vector<std::string>& leave_out) const {
   Snapshot snap;
   util::Command dump;

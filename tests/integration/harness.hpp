@@ -83,6 +83,8 @@ class Project {
 
   // Schema fingerprint of `public` as migsafe computes it (for tests of the fingerprint itself).
   std::string fingerprint() const;
+  // A hash over every row of every table in `public` (kept for tests not yet moved to snapshot()).
+  std::string data_hash() const;
   // The database as tools other than migsafe see it: judges restores independently of migsafe.
   // Schemas in `leave_out` are left out (e.g. the ledger a first run creates).
   Snapshot snapshot(const std::vector<std::string>& leave_out = {}) const;
