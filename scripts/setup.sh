@@ -12,7 +12,7 @@ packages=(
   libpqxx-dev libpq-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libssl-dev libzstd-dev
   libcurl4-openssl-dev
   # tests (npm installs the Supabase CLI the tests compare history with, see below)
-  catch2 nodejs npm
+  catch2
   # the server, client tools and test extensions migsafe drives
   postgresql-15 postgresql-client-15 postgresql-contrib postgresql-15-pgtap
   libtap-parser-sourcehandler-pgtap-perl zstd
@@ -30,6 +30,9 @@ packages=(
 )
 
 missing=()
+# Node.js and npm from Debian only where the machine has no npm of its own: Debian's npm package
+# conflicts with a Node.js installed another way, and apt then refuses the whole install.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
