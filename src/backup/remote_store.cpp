@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
 #include "core/error.hpp"
 #include "remote/credentials.hpp"
@@ -31,7 +32,29 @@ bool newer(const StoredBackup& a, const StoredBackup& b) {
   return a.manifest.backup_id > b.manifest.backup_id;
 }
 
+// "sha256:<hex>" -> "<hex>".
+std::string hex_of(const std::string& checksum) {
+  const std::string tag = "sha256:";
+  return checksum.rfind(tag, 0) == 0 ? checksum.substr(tag.size()) : checksum;
+}
+
 }  // namespace
+
+std::string metadata_mismatch(const remote::Metadata& metadata, const std::string& where,
+                              unsigned long long bytes, const std::string& sha256_hex) {
+  auto sha = metadata.find(kMetaSha256);
+  auto size = metadata.find(kMetaBytes);
+  if (sha == metadata.end() || size == metadata.end()) {
+    return where + " carries no " + kMetaSha256 + "/" + kMetaBytes +
+           " metadata: it was not uploaded by migsafe, or was replaced since";
+  }
+  if (sha->second != sha256_hex || size->second != std::to_string(bytes)) {
+    return where + ": checksum mismatch with its metadata: the metadata says sha256:" + sha->second +
+           " (" + size->second + " bytes), expected sha256:" + sha256_hex + " (" +
+           std::to_string(bytes) + " bytes)";
+  }
+  return "";
+}
 
 std::string object_name(const fs::path& remote_path) { return remote_path.filename().string(); }
 
@@ -55,10 +78,11 @@ Store RemoteStore::read() {
       continue;
     std::string origin = loc.url_of(object.key);
     try {
-      auto json = nlohmann::json::parse(client_->get_object(object.key));
+      auto json = nlohmann::json::parse(get_checked(object.key));
       store.backups.push_back(StoredBackup{Manifest::from_json(json, origin), store.dir / name});
-    } catch (const Error&) {
-      throw;
+    } catch (const Error& e) {
+      if (e.code() != Exit::refused || std::string(e.what()).find(origin) != 0) throw;
+      store.problems.push_back(e.what());  // the manifest object fails its own metadata
     } catch (const std::exception& e) {
       store.problems.push_back(origin + ": " + e.what());
     }
@@ -68,10 +92,16 @@ Store RemoteStore::read() {
 }
 
 std::unique_ptr<remote::MultipartUpload> RemoteStore::start_upload(const std::string& file_name,
-                                                                   const std::string& backup_id) {
+                                                                   const std::string& backup_id,
+                                                                   const std::string& checksum,
+                                                                   unsigned long long bytes) {
+  remote::Metadata metadata{{"migsafe-backup-id", backup_id}};
+  if (!checksum.empty()) {
+    metadata[kMetaSha256] = hex_of(checksum);
+    metadata[kMetaBytes] = std::to_string(bytes);
+  }
   return std::make_unique<remote::MultipartUpload>(*client_, client_->location().key(file_name),
-                                                   part_size_,
-                                                   remote::Metadata{{"migsafe-backup-id", backup_id}});
+                                                   part_size_, std::move(metadata));
 }
 
 std::string RemoteStore::check(const StoredBackup& b) {
@@ -93,30 +123,57 @@ std::string RemoteStore::check(const StoredBackup& b) {
     return m.backup_id + ": " + client_->location().url_of(key) + " changed since it was uploaded (ETag " +
            head->etag + ", uploaded as " + etag + ")";
   }
-  return "";
+  std::string meta = metadata_mismatch(head->metadata, client_->location().url_of(key), m.bytes,
+                                       hex_of(m.checksum));
+  return meta.empty() ? "" : m.backup_id + ": " + meta;
 }
 
 nlohmann::json RemoteStore::complete(remote::MultipartUpload& upload, Manifest& m,
                                      const fs::path& local_dir, long long started_ms_ago) {
   auto start = std::chrono::steady_clock::now() - std::chrono::milliseconds(started_ms_ago);
-  remote::UploadResult r =
-      upload.finish({{"migsafe-checksum", m.checksum}, {"migsafe-bytes", std::to_string(m.bytes)}});
-  auto head = client_->head_object(r.key);
-  const std::string where = client_->location().url_of(r.key);
+  const remote::Metadata integrity{{kMetaSha256, hex_of(m.checksum)},
+                                   {kMetaBytes, std::to_string(m.bytes)}};
+  remote::UploadResult r = upload.finish(integrity);
+  if (r.bytes != m.bytes) {
+    throw Error(Exit::refused, client_->location().url_of(r.key) + ": " + std::to_string(r.bytes) +
+                                   " bytes sent, the backup has " + std::to_string(m.bytes));
+  }
+  if (r.parts > 0 && !upload.metadata().count(kMetaSha256)) {
+    // The parts went up before the hash was known: the service copies the object onto itself
+    // with the metadata (no byte goes up twice); on failure the object goes, as it has no manifest.
+    remote::Metadata all = upload.metadata();
+    all.insert(integrity.begin(), integrity.end());
+    try {
+      remote::rewrite_metadata(*client_, r.key, r.bytes, part_size_, all);
+    } catch (...) {
+      discard(r.key);
+      throw;
+    }
+  }
+  return publish(m, local_dir, r.key, r.expected_etag, r.parts, start);
+}
+
+nlohmann::json RemoteStore::publish(Manifest& m, const fs::path& local_dir, const std::string& key,
+                                    const std::string& expected_etag, int parts,
+                                    std::chrono::steady_clock::time_point start) {
+  const std::string where = client_->location().url_of(key);
+  auto head = client_->head_object(key);
   if (!head) throw Error(Exit::refused, where + ": the uploaded object is not there");
-  if (head->size != m.bytes || r.bytes != m.bytes) {
+  if (head->size != m.bytes) {
     throw Error(Exit::refused, where + " has " + std::to_string(head->size) + " bytes, the backup " +
                                    std::to_string(m.bytes));
   }
-  if (head->etag != r.expected_etag) {
+  if (head->etag != expected_etag) {
     throw Error(Exit::refused, where + ": the object's ETag " + head->etag +
-                                   " is not that of the bytes sent (" + r.expected_etag + ")");
+                                   " is not that of the bytes sent (" + expected_etag + ")");
   }
+  std::string meta = metadata_mismatch(head->metadata, where, m.bytes, hex_of(m.checksum));
+  if (!meta.empty()) throw Error(Exit::refused, meta);
   m.remote = {{"url", url()},
-              {"key", r.key},
+              {"key", key},
               {"bytes", m.bytes},
               {"etag", head->etag},
-              {"parts", r.parts},
+              {"parts", parts},
               {"status", "verified"},
               {"uploaded_at", iso8601_utc(std::chrono::system_clock::now())},
               {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -127,30 +184,79 @@ nlohmann::json RemoteStore::complete(remote::MultipartUpload& upload, Manifest& 
   return m.remote;
 }
 
+void RemoteStore::discard(const std::string& key) noexcept {
+  try {
+    client_->delete_object(key);
+  } catch (...) {
+  }
+}
+
 nlohmann::json RemoteStore::push(const StoredBackup& local) {
   Manifest m = local.manifest;
   if (m.format != "custom")
     throw Error(Exit::refused, m.backup_id + ": format \"" + m.format + "\" cannot be uploaded yet");
-  auto upload = start_upload(m.file, m.backup_id);
-  util::Sha256 hash;
-  try {
-    util::FileReader file(local.data_path());
-    std::string buffer(1 << 20, '\0');
-    while (size_t n = file.read(buffer.data(), buffer.size())) {
-      std::string_view chunk(buffer.data(), n);
-      hash.update(chunk);
-      upload->write(chunk);
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path path = local.data_path();
+  const std::string key = client_->location().key(m.file);
+  const std::string mismatch =
+      path.string() + ": checksum mismatch with its manifest; not uploading it";
+  if (m.bytes > kSinglePutMax) {
+    // The manifest gives the sha256 before the first byte, so the object gets its metadata at
+    // once; the bytes read must still hash to it, or the upload is abandoned.
+    auto upload = start_upload(m.file, m.backup_id, m.checksum, m.bytes);
+    util::Sha256 hash;
+    try {
+      util::FileReader file(path);
+      std::string buffer(1 << 20, '\0');
+      while (size_t n = file.read(buffer.data(), buffer.size())) {
+        std::string_view chunk(buffer.data(), n);
+        hash.update(chunk);
+        upload->write(chunk);
+      }
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(Exit::refused, path.string() + ": " + e.what());
     }
+    if ("sha256:" + hash.hex() != m.checksum) throw Error(Exit::refused, mismatch);
+    return complete(*upload, m, local.manifest_path.parent_path());
+  }
+  // One PUT streamed from the file, signed with the manifest's sha256: the service itself refuses
+  // bytes that hash otherwise, and this side hashes what it read too (sha256 for the manifest,
+  // MD5 for the ETag). Each attempt reads the file from its start.
+  std::unique_ptr<util::Sha256> sha;
+  std::unique_ptr<remote::Md5> md5;
+  std::function<util::InputSource()> open = [&] {
+    sha = std::make_unique<util::Sha256>();
+    md5 = std::make_unique<remote::Md5>();
+    util::FileReader file(path);
+    return util::InputSource([file, &sha, &md5](char* buffer, size_t capacity) mutable {
+      size_t n = file.read(buffer, capacity);
+      sha->update(buffer, n);
+      md5->update(buffer, n);
+      return n;
+    });
+  };
+  try {
+    client_->put_object_from(key, m.bytes, hex_of(m.checksum), open,
+                             {{"migsafe-backup-id", m.backup_id},
+                              {kMetaSha256, hex_of(m.checksum)},
+                              {kMetaBytes, std::to_string(m.bytes)}});
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    throw Error(Exit::refused, local.data_path().string() + ": " + e.what());
+    throw Error(Exit::refused, path.string() + ": " + e.what());
   }
-  if ("sha256:" + hash.hex() != m.checksum) {
-    throw Error(Exit::refused, local.data_path().string() +
-                                   ": checksum mismatch with its manifest; not uploading it");
+  if ("sha256:" + sha->hex() != m.checksum) {
+    discard(key);
+    throw Error(Exit::refused, mismatch);
   }
-  return complete(*upload, m, local.manifest_path.parent_path());
+  try {
+    return publish(m, local.manifest_path.parent_path(), key, remote::to_hex(md5->raw()), 0, start);
+  } catch (...) {
+    discard(key);
+    throw;
+  }
 }
 
 void RemoteStore::put_file(const fs::path& path) {
@@ -162,26 +268,45 @@ void RemoteStore::put_file(const fs::path& path) {
   } catch (const std::exception& e) {
     throw Error(Exit::refused, "cannot upload " + path.string() + ": " + e.what());
   }
-  client_->put_object(client_->location().key(path.filename().string()), body,
-                      {{"migsafe-sha256", util::sha256_hex(body)}});
+  put_object(client_->location().key(path.filename().string()), body);
 }
 
 void RemoteStore::put_manifest(const Manifest& m) {
-  client_->put_object(client_->location().key(m.backup_id + ".json"), m.to_json().dump(2),
-                      {{"migsafe-data-bytes", std::to_string(m.bytes)},
-                       {"migsafe-data-checksum", m.checksum},
-                       {"migsafe-migration-version", m.migration_version}});
+  put_object(client_->location().key(m.backup_id + ".json"), m.to_json().dump(2),
+             {{"migsafe-data-bytes", std::to_string(m.bytes)},
+              {"migsafe-data-checksum", m.checksum},
+              {"migsafe-migration-version", m.migration_version}});
 }
 
-void RemoteStore::read_data(const StoredBackup& b, const util::OutputSink& sink) {
-  client_->get_object(client_->location().key(b.manifest.file), sink);
+void RemoteStore::put_object(const std::string& key, const std::string& body,
+                             remote::Metadata extra) {
+  extra[kMetaSha256] = util::sha256_hex(body);
+  extra[kMetaBytes] = std::to_string(body.size());
+  client_->put_object(key, body, extra);
+}
+
+std::string RemoteStore::get_checked(const std::string& key) {
+  remote::Metadata metadata;
+  std::string body = client_->get_object(key, &metadata);
+  std::string problem = metadata_mismatch(metadata, client_->location().url_of(key), body.size(),
+                                          util::sha256_hex(body));
+  if (!problem.empty()) throw Error(Exit::refused, problem);
+  return body;
+}
+
+std::string RemoteStore::read_data(const StoredBackup& b, const util::OutputSink& sink) {
+  const std::string key = client_->location().key(b.manifest.file);
+  remote::Metadata metadata = client_->get_object(key, sink);
+  return metadata_mismatch(metadata, client_->location().url_of(key), b.manifest.bytes,
+                           hex_of(b.manifest.checksum));
 }
 
 fs::path RemoteStore::download(const StoredBackup& b, const fs::path& dir) {
   const Manifest& m = b.manifest;
   util::AtomicFile data(dir / m.file, 0600);
   util::Sha256 hash;
-  read_data(b, [&](std::string_view chunk) {
+  // A stream that is itself wrong says so first; a right stream under wrong metadata after.
+  const std::string metadata_problem = read_data(b, [&](std::string_view chunk) {
     hash.update(chunk);
     data.write(chunk);
   });
@@ -193,10 +318,10 @@ fs::path RemoteStore::download(const StoredBackup& b, const fs::path& dir) {
                                    " (" + std::to_string(data.bytes_written()) +
                                    " bytes); not using it");
   }
+  if (!metadata_problem.empty()) throw Error(Exit::refused, metadata_problem + "; not using it");
   if (!m.schema_file.empty()) {
     util::AtomicFile schema(dir / m.schema_file, 0600);
-    client_->get_object(client_->location().key(m.schema_file),
-                        [&](std::string_view chunk) { schema.write(chunk); });
+    schema.write(get_checked(client_->location().key(m.schema_file)));
     schema.commit();
   }
   data.commit();

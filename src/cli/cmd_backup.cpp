@@ -135,12 +135,7 @@ int verify_command(const DataFlags& f, const Console& console) {
   config::Pipeline p = config::load_pipeline(f.common.pipeline);
   backup::Store store = open_store(p, console, f.common.remote);
   std::optional<backup::RemoteStore> remote;
-  if (f.common.remote) {
-    if (f.drill)
-      throw usage_error("--restore-drill works on the local store: fetch the backup first "
-                        "(backup restore --remote) or drop --remote");
-    remote.emplace(pipeline::open_remote(p));
-  }
+  if (f.common.remote) remote.emplace(pipeline::open_remote(p));
   std::vector<const backup::StoredBackup*> chosen;
   if (f.all) {
     for (const auto& b : store.backups) chosen.push_back(&b);
@@ -157,9 +152,12 @@ int verify_command(const DataFlags& f, const Console& console) {
   nlohmann::json results = nlohmann::json::array();
   bool all_ok = true;
   for (const auto* b : chosen) {
-    auto outcome = remote ? pipeline::verify_remote_backup(p, *remote, *b, key)
-                          : pipeline::verify_backup(p, *b, key, target ? &target->conninfo : nullptr,
-                                                    drill_tests(p));
+    auto outcome =
+        !remote   ? pipeline::verify_backup(p, *b, key, target ? &target->conninfo : nullptr,
+                                            drill_tests(p))
+        : target  ? pipeline::drill_remote_backup(p, *remote, *b, key, target->conninfo,
+                                                  drill_tests(p))
+                  : pipeline::verify_remote_backup(p, *remote, *b, key);
     show_outcome(console, outcome);
     results.push_back(outcome_json(outcome));
     all_ok = all_ok && outcome.ok;
@@ -207,7 +205,8 @@ void register_backup_data_commands(CLI::App* backup, Globals& globals) {
           verify_command);
   verify->add_flag("--all", f->all, "Every backup in the store");
   verify->add_flag("--restore-drill", f->drill,
-                   "Also restore into a scratch database on TARGET's server and check it");
+                   "Also restore into a scratch database on TARGET's server and check it "
+                   "(with --remote: downloaded to a temporary directory first)");
   add(backup, globals, "decrypt",
       "Write a backup's decrypted data file (zstd -dc | pg_restore reads it)", f, decrypt_command)
       ->add_option("--output,-o", f->output, "Output file, or - for stdout")

@@ -11,6 +11,7 @@
 #include "pg/tools.hpp"
 #include "pipeline/backup_step.hpp"
 #include "util/byte_queue.hpp"
+#include "util/temp_dir.hpp"
 
 namespace migsafe::pipeline {
 namespace fs = std::filesystem;
@@ -25,14 +26,17 @@ namespace {
 
 // Streams the object into `check` through a bounded queue; the download's own error wins over
 // the check's complaint about a cut-off stream.
+// Then the object's size and sha256 metadata must be the manifest's, which the stream was checked
+// against.
 void check_download(backup::RemoteStore& remote, const backup::StoredBackup& stored,
                     const std::function<void(const util::InputSource&)>& check) {
   util::ByteQueue queue(8);
   std::atomic<bool> stop{false};
   std::exception_ptr download_error;
+  std::string metadata_problem;
   std::thread download([&] {
     try {
-      remote.read_data(stored, [&](std::string_view chunk) {
+      metadata_problem = remote.read_data(stored, [&](std::string_view chunk) {
         if (stop) throw std::runtime_error("verification stopped");
         queue.push(chunk);
       });
@@ -61,6 +65,7 @@ void check_download(backup::RemoteStore& remote, const backup::StoredBackup& sto
   }
   download.join();
   if (download_error) std::rethrow_exception(download_error);
+  if (!metadata_problem.empty()) throw Error(Exit::refused, metadata_problem);
 }
 
 }  // namespace
@@ -94,6 +99,43 @@ VerifyOutcome verify_remote_backup(const config::Pipeline& p, backup::RemoteStor
   updated.verified_at = backup::iso8601_utc(std::chrono::system_clock::now());
   try {
     remote.put_manifest(updated);
+  } catch (const std::exception& e) {
+    if (out.ok) {
+      out.ok = false;
+      out.error = std::string("verified, but the manifest could not be updated: ") + e.what();
+    }
+  }
+  return out;
+}
+
+VerifyOutcome drill_remote_backup(const config::Pipeline& p, backup::RemoteStore& remote,
+                                  const backup::StoredBackup& stored,
+                                  const std::optional<backup::EncryptionKey>& key,
+                                  const pg::ConnInfo& drill_server,
+                                  const backup::DrillTests& tests) {
+  auto start = std::chrono::steady_clock::now();
+  util::TempDir dir("migsafe-drill-");
+  backup::Manifest m = stored.manifest;
+  VerifyOutcome out;
+  out.backup_id = m.backup_id;
+  try {
+    if (m.format != "custom")
+      throw Error(Exit::refused, "format \"" + m.format + "\" is not in the remote store");
+    remote.download(stored, dir.path());
+    backup::Store local = backup::read_store(dir.path());
+    if (local.backups.empty())
+      throw Error(Exit::refused, m.backup_id + ": downloaded, but its manifest cannot be read back");
+    out = verify_backup(p, local.backups.front(), key, &drill_server, tests);
+    m = backup::read_store(dir.path()).backups.front().manifest;  // status, verified_at, drill
+  } catch (const std::exception& e) {
+    out.ok = false;
+    out.error = e.what();
+    m.status = "failed";
+    m.verified_at = backup::iso8601_utc(std::chrono::system_clock::now());
+  }
+  out.duration_ms = elapsed_ms(start);
+  try {
+    remote.put_manifest(m);
   } catch (const std::exception& e) {
     if (out.ok) {
       out.ok = false;

@@ -21,6 +21,17 @@ VerifyOutcome verify_remote_backup(const config::Pipeline& pipeline, backup::Rem
                                    const backup::StoredBackup& stored,
                                    const std::optional<backup::EncryptionKey>& key);
 
+// `backup verify --remote --restore-drill`: downloads `stored` into a private temporary directory
+// (checked against the manifest's sha256 and the object's metadata as it arrives), verifies it and
+// runs the restore drill there exactly as for a local backup (a scratch database on
+// `drill_server`, the fingerprint, row counts, `tests`), records status, verified_at and the drill
+// in the remote manifest, and removes the download.
+VerifyOutcome drill_remote_backup(const config::Pipeline& pipeline, backup::RemoteStore& remote,
+                                  const backup::StoredBackup& stored,
+                                  const std::optional<backup::EncryptionKey>& key,
+                                  const pg::ConnInfo& drill_server,
+                                  const backup::DrillTests& tests);
+
 // The local copy of remote backup `stored` in the pipeline's backup directory: the one already
 // there when its checksum matches, else downloaded (checked against the manifest's sha256 as it
 // arrives; a mismatch is Error(Exit::refused) and leaves nothing). Returns the local store holding

@@ -5,7 +5,6 @@
 
 #include <cstring>
 #include <exception>
-#include <mutex>
 #include <stdexcept>
 
 namespace migsafe::remote {
@@ -21,6 +20,14 @@ struct Exchange {
 
 size_t read_body(char* buffer, size_t size, size_t count, void* user) {
   auto* x = static_cast<Exchange*>(user);
+  if (x->request->body_source) {
+    try {
+      return x->request->body_source(buffer, size * count);
+    } catch (...) {
+      x->failure = std::current_exception();
+      return CURL_READFUNC_ABORT;
+    }
+  }
   size_t n = std::min(size * count, x->request->body.size() - x->sent);
   std::memcpy(buffer, x->request->body.data() + x->sent, n);
   x->sent += n;
@@ -63,11 +70,19 @@ size_t write_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// libcurl's process-wide state: set up before the first handle, torn down at exit (after every
+// handle is gone), so leak checkers see libcurl's allocations returned.
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+  ~CurlGlobal() { curl_global_cleanup(); }
+  CurlGlobal(const CurlGlobal&) = delete;
+  CurlGlobal& operator=(const CurlGlobal&) = delete;
+};
+
 }  // namespace
 
 HttpClient::HttpClient() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  static CurlGlobal global;  // thread-safe first initialisation; destroyed at exit
   curl_ = curl_easy_init();
   if (curl_ == nullptr) throw std::runtime_error("cannot initialise libcurl");
 }
@@ -101,7 +116,8 @@ HttpResponse HttpClient::perform(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_body);
     curl_easy_setopt(curl, CURLOPT_READDATA, &x);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, curl_off_t(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+                     curl_off_t(request.body_source ? request.body_size : request.body.size()));
     if (request.method == "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "POST");
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());

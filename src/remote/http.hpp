@@ -18,6 +18,8 @@ struct HttpRequest {
   std::string url;                                           // full, already encoded
   std::vector<std::pair<std::string, std::string>> headers;  // sent as given
   std::string_view body;                                     // PUT/POST body (may be empty)
+  util::InputSource body_source;  // when set, the body is read from it instead (body_size bytes)
+  unsigned long long body_size = 0;
   util::OutputSink on_body;  // 2xx bodies go here as they arrive; null: kept in HttpResponse::body
 };
 

@@ -4,6 +4,7 @@
 #include "remote/multipart_upload.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include "core/error.hpp"
 
@@ -140,6 +141,44 @@ void MultipartUpload::abort() noexcept {
   if (!done_ && !upload_id_.empty()) client_.abort_multipart(key_, upload_id_);
   done_ = true;
   filling_ = std::string();
+}
+
+std::string rewrite_metadata(S3Client& client, const std::string& key, unsigned long long size,
+                             size_t part_size, const Metadata& metadata, int concurrency) {
+  const int parts = int((size + part_size - 1) / part_size);
+  const std::string upload_id = client.create_multipart(key, metadata);
+  std::vector<std::string> etags(size_t(std::max(parts, 0)));
+  std::atomic<int> next{0};
+  std::mutex mutex;
+  std::exception_ptr failure;
+  auto copy_parts = [&] {
+    try {
+      auto own = client.clone();
+      for (int i = next++; i < parts; i = next++) {
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          if (failure) return;
+        }
+        unsigned long long first = (unsigned long long)i * part_size;
+        unsigned long long last = std::min(size, first + part_size) - 1;
+        etags[size_t(i)] = own->upload_part_copy(key, upload_id, i + 1, key, first, last);
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < std::min(std::max(1, concurrency), parts); ++t) threads.emplace_back(copy_parts);
+  for (auto& t : threads) t.join();
+  try {
+    if (failure) std::rethrow_exception(failure);
+    if (parts == 0) throw Error(Exit::refused, client.location().url_of(key) + " is empty");
+    return client.complete_multipart(key, upload_id, etags);
+  } catch (...) {
+    client.abort_multipart(key, upload_id);
+    throw;
+  }
 }
 
 }  // namespace migsafe::remote

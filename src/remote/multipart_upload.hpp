@@ -46,6 +46,8 @@ class MultipartUpload {
   UploadResult finish(const Metadata& final_metadata = {});
   // Gives up: aborts the multipart upload if one was started. Never throws.
   void abort() noexcept;
+  // The metadata the object was started with.
+  const Metadata& metadata() const { return metadata_; }
 
  private:
   void start_threads();
@@ -72,5 +74,14 @@ class MultipartUpload {
   bool closing_ = false;
   std::exception_ptr failure_;
 };
+
+// Gives the existing object `key` (`size` bytes, uploaded in parts of `part_size`) the user
+// `metadata`, which a multipart upload must fix before its first byte: the service copies the
+// object onto itself part by part (UploadPartCopy, `concurrency` at a time, no byte through this
+// process), with the same part boundaries, so the ETag stays the one the bytes sent must have.
+// Returns the new ETag; throws Error(Exit::refused) after aborting the copy (the object is then
+// left as it was).
+std::string rewrite_metadata(S3Client& client, const std::string& key, unsigned long long size,
+                             size_t part_size, const Metadata& metadata, int concurrency = 4);
 
 }  // namespace migsafe::remote

@@ -24,6 +24,9 @@ struct S3Client::Call {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, signed
   std::string_view body;                                     // request body
   const util::OutputSink* sink = nullptr;                    // streamed GET
+  const std::function<util::InputSource()>* open_body = nullptr;  // streamed PUT body
+  unsigned long long body_size = 0;                          // its size
+  std::string body_sha256 = {};                              // its sha256 (hex), known beforehand
   bool missing_ok = false;                                   // 404 is an answer, not an error
 };
 
@@ -46,6 +49,14 @@ std::string describe(const HttpResponse& r) {
 std::string unquote(std::string etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return etag;
+}
+
+Metadata user_metadata(const std::map<std::string, std::string>& headers) {
+  const std::string meta = "x-amz-meta-";
+  Metadata out;
+  for (const auto& [name, value] : headers)
+    if (name.rfind(meta, 0) == 0) out[name.substr(meta.size())] = value;
+  return out;
 }
 
 std::chrono::milliseconds backoff(const RetryPolicy& retry, int attempt) {
@@ -83,6 +94,23 @@ std::string md5_raw(std::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
+Md5::Md5() : context_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_md5(), nullptr);
+}
+
+Md5::~Md5() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
+
+void Md5::update(const void* data, size_t size) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), data, size);
+}
+
+std::string Md5::raw() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), digest, &length);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
 std::string multipart_etag(const std::vector<std::string>& part_md5s) {
   std::string all;
   for (const auto& md5 : part_md5s) all += md5;
@@ -103,7 +131,7 @@ HttpResponse S3Client::attempt(const Call& call, unsigned long long resume_from)
   s.region = location_.region;
   s.service = "s3";
   s.amz_date = amz_date(std::time(nullptr));
-  s.payload_hash = util::sha256_hex(call.body);
+  s.payload_hash = call.open_body ? call.body_sha256 : util::sha256_hex(call.body);
   s.headers = {{"host", location_.request_host()},
                {"x-amz-date", s.amz_date},
                {"x-amz-content-sha256", s.payload_hash}};
@@ -120,6 +148,10 @@ HttpResponse S3Client::attempt(const Call& call, unsigned long long resume_from)
   request.headers = s.headers;
   request.headers.emplace_back("Authorization", authorization(s, credentials_));
   request.body = call.body;
+  if (call.open_body) {
+    request.body_source = (*call.open_body)();
+    request.body_size = call.body_size;
+  }
   if (call.sink) request.on_body = *call.sink;
   return http_->perform(request);
 }
@@ -153,6 +185,18 @@ std::string S3Client::put_object(const std::string& key, std::string_view body,
   return unquote(send(call).headers["etag"]);
 }
 
+std::string S3Client::put_object_from(const std::string& key, unsigned long long size,
+                                      const std::string& sha256_hex,
+                                      const std::function<util::InputSource()>& open,
+                                      const Metadata& metadata) {
+  Call call{"PUT", "PUT", key, {}, {}, {}};
+  call.open_body = &open;
+  call.body_size = size;
+  call.body_sha256 = sha256_hex;
+  for (const auto& [name, value] : metadata) call.headers.emplace_back("x-amz-meta-" + name, value);
+  return unquote(send(call).headers["etag"]);
+}
+
 std::string S3Client::create_multipart(const std::string& key, const Metadata& metadata) {
   Call call{"CreateMultipartUpload", "POST", key, {{"uploads", ""}}, {}, {}};
   for (const auto& [name, value] : metadata) call.headers.emplace_back("x-amz-meta-" + name, value);
@@ -170,6 +214,26 @@ std::string S3Client::upload_part(const std::string& key, const std::string& upl
   Call call{"UploadPart " + std::to_string(part), "PUT", key,
             {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}}, {}, body};
   return unquote(send(call).headers["etag"]);
+}
+
+std::string S3Client::upload_part_copy(const std::string& key, const std::string& upload_id,
+                                       int part, const std::string& source_key,
+                                       unsigned long long first, unsigned long long last) {
+  Call call{"UploadPartCopy " + std::to_string(part), "PUT", key,
+            {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}},
+            {{"x-amz-copy-source", uri_encode("/" + location_.bucket + "/" + source_key, true)},
+             {"x-amz-copy-source-range",
+              "bytes=" + std::to_string(first) + "-" + std::to_string(last)}},
+            {}};
+  HttpResponse r = send(call);
+  // Like CompleteMultipartUpload, a copy may answer 200 and put the error in the body.
+  std::string etag = unquote(xml_value(r.body, "ETag"));
+  if (etag.empty() || r.body.find("<Error") != std::string::npos) {
+    throw Error(Exit::refused, call.what + " " + location_.url_of(key) + " (bucket " +
+                                   location_.bucket + ", key " + key + ") failed: " +
+                                   xml_value(r.body, "Code") + ": " + xml_value(r.body, "Message"));
+  }
+  return etag;
 }
 
 std::string S3Client::complete_multipart(const std::string& key, const std::string& upload_id,
@@ -218,22 +282,21 @@ std::optional<ObjectInfo> S3Client::head_object(const std::string& key) {
   info.size = std::stoull(r.headers.count("content-length") ? r.headers["content-length"] : "0");
   info.etag = unquote(r.headers["etag"]);
   info.last_modified = r.headers["last-modified"];
-  const std::string meta = "x-amz-meta-";
-  for (const auto& [name, value] : r.headers)
-    if (name.rfind(meta, 0) == 0) info.metadata[name.substr(meta.size())] = value;
+  info.metadata = user_metadata(r.headers);
   return info;
 }
 
-void S3Client::get_object(const std::string& key, const util::OutputSink& sink) {
+Metadata S3Client::get_object(const std::string& key, const util::OutputSink& sink) {
   Call call{"GET", "GET", key, {}, {}, {}};
   call.sink = &sink;
-  send(call);
+  return user_metadata(send(call).headers);
 }
 
-std::string S3Client::get_object(const std::string& key) {
+std::string S3Client::get_object(const std::string& key, Metadata* metadata) {
   std::string out;
   util::OutputSink sink = [&](std::string_view chunk) { out.append(chunk); };
-  get_object(key, sink);
+  Metadata m = get_object(key, sink);
+  if (metadata) *metadata = std::move(m);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,6 +56,13 @@ class S3Client {
   // PUT Object with `body` and `metadata`; returns the ETag.
   std::string put_object(const std::string& key, std::string_view body,
                          const Metadata& metadata = {});
+  // PUT Object of `size` bytes read from a source `open` makes (once per attempt, so it must start
+  // from the first byte each time), whose sha256 is already known (`sha256_hex`, signed: the
+  // service refuses bytes that hash otherwise). Memory stays at libcurl's buffer. Returns the ETag.
+  std::string put_object_from(const std::string& key, unsigned long long size,
+                              const std::string& sha256_hex,
+                              const std::function<util::InputSource()>& open,
+                              const Metadata& metadata = {});
   // CreateMultipartUpload; returns the upload id.
   std::string create_multipart(const std::string& key, const Metadata& metadata = {});
   // UploadPart number `part` (1-based); returns its ETag.
@@ -67,10 +75,17 @@ class S3Client {
   void abort_multipart(const std::string& key, const std::string& upload_id) noexcept;
   // HEAD Object; nullopt when there is no such object.
   std::optional<ObjectInfo> head_object(const std::string& key);
-  // GET Object, streamed to `sink` (a broken transfer resumes where it stopped).
-  void get_object(const std::string& key, const util::OutputSink& sink);
-  // GET Object into memory (small objects: manifests).
-  std::string get_object(const std::string& key);
+  // UploadPartCopy: part `part` of upload `upload_id` is bytes `first`..`last` (inclusive) of the
+  // existing object `source_key` (same bucket), copied by the service; returns the part's ETag.
+  std::string upload_part_copy(const std::string& key, const std::string& upload_id, int part,
+                               const std::string& source_key, unsigned long long first,
+                               unsigned long long last);
+  // GET Object, streamed to `sink` (a broken transfer resumes where it stopped); returns the
+  // object's user metadata.
+  Metadata get_object(const std::string& key, const util::OutputSink& sink);
+  // GET Object into memory (small objects: manifests); `metadata`, when given, receives its user
+  // metadata.
+  std::string get_object(const std::string& key, Metadata* metadata = nullptr);
   // ListObjectsV2 of every key starting with `prefix`, all pages, in key order.
   std::vector<ObjectInfo> list_objects(const std::string& prefix);
   // Lists at most one key under `prefix`: proves the bucket exists and the credentials are good
@@ -96,6 +111,20 @@ std::string multipart_etag(const std::vector<std::string>& part_md5s);
 
 // The raw MD5 of `bytes` (16 bytes).
 std::string md5_raw(std::string_view bytes);
+
+// MD5 fed in pieces (the ETag of a single PUT), raw 16 bytes from `raw()`.
+class Md5 {
+ public:
+  Md5();
+  ~Md5();
+  Md5(const Md5&) = delete;
+  Md5& operator=(const Md5&) = delete;
+  void update(const void* data, size_t size);
+  std::string raw();  // finishes; the object is then spent
+
+ private:
+  void* context_;
+};
 
 // Lowercase hex of raw bytes.
 std::string to_hex(std::string_view raw);

@@ -65,6 +65,15 @@ std::string schema_dump(const Project& p) {
   return out;
 }
 
+// Puts `bytes` with its middle byte flipped as object `db/name` of `bucket`, through rclone.
+void put_corrupted(const Project& p, const std::string& bucket, const std::string& name,
+                   std::string bytes) {
+  bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x20);
+  const fs::path bad = p.dir() / "bad.bin";
+  std::ofstream(bad, std::ios::binary | std::ios::trunc) << bytes;
+  REQUIRE(rclone({"copyto", bad.string(), "s3:" + bucket + "/db/" + name}).ok());
+}
+
 std::string history(const Project& p) {
   return p.value("select coalesce(string_agg(version, ',' order by version), '') from "
                  "supabase_migrations.schema_migrations");
@@ -190,11 +199,7 @@ TEST_CASE("a corrupted remote object fails verify --remote and is never restored
   const auto before_restore = p.snapshot();
 
   // Replace the remote data object with a copy that has one byte flipped.
-  std::string bytes = read_file(p.dir() / "backups" / file);
-  bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x20);
-  const fs::path bad = p.dir() / "bad.bin";
-  std::ofstream(bad, std::ios::binary) << bytes;
-  REQUIRE(rclone({"copyto", bad.string(), "s3:remote-corrupt/db/" + file}).ok());
+  put_corrupted(p, "remote-corrupt", file, read_file(p.dir() / "backups" / file));
 
   auto verify = run(p, {"backup", "verify", "{pipeline}", "--remote", "--tag", "0", "--json"});
   CHECK(verify.exit_code == 4);
@@ -307,4 +312,125 @@ TEST_CASE("required = false: an unreachable store warns and the run migrates; pu
   CHECK(run(p, {"backup", "verify", "{pipeline}", "--remote", "--all"}).exit_code == 0);
   auto again = run(p, {"backup", "push", "{pipeline}", "--json"});
   CHECK(again.json()["pushed"].empty());
+}
+
+namespace {
+
+// Every object under `bucket/db` as rclone (not migsafe) lists it with its metadata, each checked
+// against its own bytes as rclone downloads them: `migsafe-sha256` and `migsafe-bytes` must be the
+// object's. Returns the number of objects.
+size_t check_object_metadata(const std::string& bucket) {
+  auto listed = rclone({"lsjson", "-R", "--files-only", "-M", "s3:" + bucket + "/db"});
+  REQUIRE(listed.ok());
+  auto objects = nlohmann::json::parse(listed.stdout_text);
+  for (const auto& o : objects) {
+    const std::string path = o["Path"];
+    INFO(path << ": " << o.dump());
+    auto cat = rclone({"cat", "s3:" + bucket + "/db/" + path});
+    REQUIRE(cat.ok());
+    REQUIRE(o.contains("Metadata"));
+    CHECK(o["Metadata"].value("migsafe-sha256", "") == migsafe::util::sha256_hex(cat.stdout_text));
+    CHECK(o["Metadata"].value("migsafe-bytes", "") == std::to_string(cat.stdout_text.size()));
+  }
+  return objects.size();
+}
+
+}  // namespace
+
+TEST_CASE("every remote object carries its own size and sha256, checked when it is read",
+          "[s3][backup]") {
+  make_bucket("remote-meta");
+  Project p("backup_remote_meta");
+  p.pipeline(remote_body("remote-meta"));
+  // ~10 MB of random bytes: the streamed upload takes parts of 5 MiB before the hash is known.
+  p.query("create table public.big (id int, b bytea)");
+  p.query("insert into public.big select i, decode(md5(random()::text) || md5(random()::text), "
+          "'hex') from generate_series(1, 300000) i");
+  auto created = run(p, {"backup", "create", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(created.err);
+  REQUIRE(created.exit_code == 0);
+  const auto backup = created.json();
+  const std::string id = backup["backup_id"], file = backup["file"];
+  CHECK(backup["remote"]["parts"].get<int>() >= 2);
+  CHECK(check_object_metadata("remote-meta") == 3);
+
+  // `backup push` of the finished file (one PUT signed with the manifest's sha256) does the same.
+  REQUIRE(rclone({"delete", "s3:remote-meta/db"}).ok());
+  REQUIRE(list_keys("remote-meta", "db").empty());
+  auto pushed = run(p, {"backup", "push", "{pipeline}", "--json"});
+  INFO(pushed.err);
+  REQUIRE(pushed.exit_code == 0);
+  CHECK(pushed.json()["pushed"].size() == 1);
+  CHECK(check_object_metadata("remote-meta") == 3);
+  CHECK(run(p, {"backup", "verify", "{pipeline}", "--remote", "--all"}).exit_code == 0);
+
+  // The same bytes put back by another client lose the metadata: verify, health and restore all
+  // refuse the object.
+  const fs::path local = p.dir() / "backups" / file;
+  REQUIRE(rclone({"copyto", "--ignore-times", local.string(), "s3:remote-meta/db/" + file}).ok());
+  CHECK(rclone({"cat", "s3:remote-meta/db/" + file}).stdout_text == read_file(local));
+  auto verify = run(p, {"backup", "verify", "{pipeline}", "--remote", "--id", id, "--json"});
+  CHECK(verify.exit_code == 4);
+  CHECK(verify.json()["backups"][0]["error"].get<std::string>().find("migsafe-sha256") !=
+        std::string::npos);
+  auto health = run(p, {"backup", "health", "{pipeline}", "--remote"});
+  CHECK(health.exit_code == 4);
+  CHECK((health.out + health.err).find("migsafe-sha256") != std::string::npos);
+  const fs::path fresh = p.dir() / "fresh";
+  std::string body = remote_body("remote-meta");
+  body.replace(body.find("dir = \"backups\""), 15, "dir = \"fresh\"");
+  p.pipeline(body);
+  auto restore = run(p, {"backup", "restore", "{pipeline}", "--db", "{db}", "--remote", "--id",
+                         id, "--yes"});
+  CHECK(restore.exit_code == 4);
+  CHECK(restore.err.find("migsafe-sha256") != std::string::npos);
+  CHECK_FALSE(fs::exists(fresh / file));
+
+  // A local file that no longer matches its manifest is refused, and nothing is listed.
+  REQUIRE(rclone({"delete", "s3:remote-meta/db"}).ok());
+  p.pipeline(remote_body("remote-meta"));
+  std::string bytes = read_file(local);
+  bytes[bytes.size() / 3] = char(bytes[bytes.size() / 3] ^ 0x01);
+  std::ofstream(local, std::ios::binary | std::ios::trunc) << bytes;
+  auto refused = run(p, {"backup", "push", "{pipeline}", "--id", id});
+  CHECK(refused.exit_code == 4);
+  CHECK(list_keys("remote-meta", "db").empty());
+  CHECK(list(p, true).empty());
+}
+
+TEST_CASE("verify --remote --restore-drill restores the downloaded copy into a scratch database",
+          "[s3][backup]") {
+  make_bucket("remote-drill");
+  Project p("backup_remote_drill");
+  p.pipeline(remote_body("remote-drill"));
+  p.migration("20240101000000_a.sql",
+              "create table public.a (id int primary key, v text);\n"
+              "insert into public.a select i, md5(i::text) from generate_series(1, 500) i;\n");
+  REQUIRE(run(p, {"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  fs::remove_all(p.dir() / "backups");
+  auto drill = run(p, {"backup", "verify", "{pipeline}", "--db", "{db}", "--remote", "--all",
+                       "--restore-drill", "--json"});
+  INFO(drill.err);
+  REQUIRE(drill.exit_code == 0);
+  const auto outcome = drill.json()["backups"][0];
+  CHECK(outcome["ok"] == true);
+  CHECK(outcome["restore_drill"]["ok"] == true);
+  // The outcome is in the remote manifest (read with rclone), and nothing was left on disk.
+  const std::string id = outcome["backup_id"];
+  auto manifest = rclone({"cat", "s3:remote-drill/db/" + id + ".json"});
+  REQUIRE(manifest.ok());
+  auto m = nlohmann::json::parse(manifest.stdout_text);
+  CHECK(m["status"] == "verified");
+  CHECK(m["restore_drill"]["ok"] == true);
+  CHECK_FALSE(fs::exists(p.dir() / "backups" / (id + ".json")));
+
+  // A corrupted object fails the drill before any restore.
+  const std::string file = m["file"];
+  put_corrupted(p, "remote-drill", file, rclone({"cat", "s3:remote-drill/db/" + file}).stdout_text);
+  auto failed = run(p, {"backup", "verify", "{pipeline}", "--db", "{db}", "--remote", "--all",
+                        "--restore-drill", "--json"});
+  CHECK(failed.exit_code == 4);
+  CHECK(failed.json()["backups"][0]["error"].get<std::string>().find("checksum mismatch") !=
+        std::string::npos);
+  CHECK(list(p, true)[0]["status"] == "failed");
 }

@@ -2,6 +2,9 @@
 // each result checked with rclone, an independent client.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "core/error.hpp"
@@ -80,6 +83,58 @@ TEST_CASE("S3 client: a multipart upload streams parts and rclone reads the same
   util::Sha256 streamed;
   s3.get_object("p/big.bin", [&](std::string_view chunk) { streamed.update(chunk); });
   CHECK(streamed.hex() == util::sha256_hex(data));
+
+  // Metadata known only at the end: the service copies the object onto itself part by part; the
+  // bytes and the ETag stay, the metadata is the new one.
+  std::string etag = remote::rewrite_metadata(s3, "p/big.bin", data.size(), 5 * 1024 * 1024,
+                                              {{"migsafe-id", "big"},
+                                               {"migsafe-sha256", util::sha256_hex(data)}});
+  CHECK(etag == result.expected_etag);
+  head = s3.head_object("p/big.bin");
+  REQUIRE(head);
+  CHECK(head->size == data.size());
+  CHECK(head->etag == result.expected_etag);
+  CHECK(head->metadata["migsafe-id"] == "big");
+  CHECK(head->metadata["migsafe-sha256"] == util::sha256_hex(data));
+  cat = rclone({"cat", "s3:client-multipart/p/big.bin"});
+  REQUIRE(cat.ok());
+  CHECK(util::sha256_hex(cat.stdout_text) == util::sha256_hex(data));
+  CHECK(list_keys("client-multipart", "p") == std::vector<std::string>{"big.bin"});
+}
+
+TEST_CASE("S3 client: a PUT streamed from a source is signed with its known sha256", "[s3]") {
+  make_bucket("client-stream");
+  auto s3 = client("client-stream");
+  const std::string data = pattern(3 * 1024 * 1024 + 7);
+  int opened = 0;
+  auto source_of = [&](const std::string& bytes) {
+    return std::function<util::InputSource()>([&opened, &bytes] {
+      ++opened;
+      auto at = std::make_shared<size_t>(0);
+      return util::InputSource([&bytes, at](char* buffer, size_t capacity) {
+        size_t n = std::min(capacity, bytes.size() - *at);
+        std::copy_n(bytes.data() + *at, n, buffer);
+        *at += n;
+        return n;
+      });
+    });
+  };
+  std::string etag = s3.put_object_from("p/s.bin", data.size(), util::sha256_hex(data),
+                                        source_of(data), {{"migsafe-bytes", "x"}});
+  CHECK(opened == 1);
+  CHECK(etag == remote::to_hex(remote::md5_raw(data)));
+  auto cat = rclone({"cat", "s3:client-stream/p/s.bin"});
+  REQUIRE(cat.ok());
+  CHECK(cat.stdout_text == data);
+  CHECK(s3.head_object("p/s.bin")->metadata["migsafe-bytes"] == "x");
+
+  // Bytes that do not hash to the signed sha256: the service refuses them.
+  std::string other = data;
+  other[100] = char(other[100] ^ 1);
+  CHECK_THROWS_AS(s3.put_object_from("p/t.bin", other.size(), util::sha256_hex(data),
+                                     source_of(other)),
+                  Error);
+  CHECK(list_keys("client-stream", "p") == std::vector<std::string>{"s.bin"});
 }
 
 TEST_CASE("S3 client: an abandoned multipart upload leaves no object", "[s3]") {
