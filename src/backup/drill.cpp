@@ -80,10 +80,16 @@ std::string restore_into(const DrillRequest& r, const pg::ConnInfo& scratch) {
 
 void check_restored(const DrillRequest& r, const pg::ConnInfo& scratch, DrillResult& out) {
   pg::Session session(scratch, "migsafe restore drill");
-  std::string got = pg::take_fingerprint(session, r.schemas, r.fingerprint_version).hash;
+  pg::Fingerprint restored = pg::take_fingerprint(session, r.schemas, r.fingerprint_version);
+  const std::string& got = restored.hash;
   if (!r.expected_fingerprint.empty() && got != r.expected_fingerprint) {
     out.problems.push_back("schema fingerprint " + got + " differs from the manifest's " +
                            r.expected_fingerprint);
+    if (!r.expected_objects.empty()) {
+      pg::Fingerprint expected;
+      expected.facts = r.expected_objects;
+      for (auto& line : pg::fingerprint_differences(expected, restored)) out.problems.push_back(line);
+    }
   }
   auto rows = pg::count_rows(session, r.schemas);
   for (const auto& [table, count] : r.row_counts) {

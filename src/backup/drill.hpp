@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pg/conninfo.hpp"
+#include "pg/fingerprint.hpp"
 
 namespace migsafe::backup {
 
@@ -27,6 +28,8 @@ struct DrillRequest {
   std::string expected_fingerprint;  // the manifest's schema_fingerprint
   int fingerprint_version = 1;       // ... and the version it was computed with
   std::map<std::string, long long> row_counts;  // the manifest's row counts
+  std::vector<pg::SchemaFact> expected_objects;  // the snapshot stored with the backup, when known:
+                                                 // a mismatch is then explained object by object
   DrillTests tests;                             // null: no tests to run
   int jobs = 1;                                 // pg_restore workers for a directory-format archive
 };

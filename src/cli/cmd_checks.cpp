@@ -20,22 +20,6 @@ struct CheckFlags {
   std::string report_file;
 };
 
-// A throwaway database starts empty: apply the pipeline's migrations first (checks off, backup to
-// a temporary directory), so the checks have something to check.
-void migrate_throwaway(const config::Pipeline& pipeline, const Target& target, const Console& console) {
-  config::Pipeline setup = pipeline;
-  util::TempDir scratch("migsafe-setup-");
-  setup.backup.dir = scratch.path() / "backups";
-  setup.verify = {};
-  setup.rls.enabled = false;
-  pipeline::Context context(setup, target.conninfo);
-  context.report.command = "run";
-  context.report.run_id = pipeline::new_run_id();
-  pipeline::run(context);
-  if (context.report.exit_code != 0) throw Error(Exit(context.report.exit_code), "the migrations failed on the throwaway database");
-  console.note("applied " + std::to_string(context.report.migrations.size()) + " migrations to the throwaway database");
-}
-
 int checks_command(const CheckFlags& flags, const Console& console, const std::string& command) {
   config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
   Target target = resolve_target(flags.target, &pipeline);
@@ -69,6 +53,20 @@ void register_checks(CLI::App& app, Globals& globals, const std::string& name, c
 }
 
 }  // namespace
+
+void migrate_throwaway(const config::Pipeline& pipeline, const Target& target, const Console& console) {
+  config::Pipeline setup = pipeline;
+  util::TempDir scratch("migsafe-setup-");
+  setup.backup.dir = scratch.path() / "backups";
+  setup.verify = {};
+  setup.rls.enabled = false;
+  pipeline::Context context(setup, target.conninfo);
+  context.report.command = "run";
+  context.report.run_id = pipeline::new_run_id();
+  pipeline::run(context);
+  if (context.report.exit_code != 0) throw Error(Exit(context.report.exit_code), "the migrations failed on the throwaway database");
+  console.note("applied " + std::to_string(context.report.migrations.size()) + " migrations to the throwaway database");
+}
 
 void register_test(CLI::App& app, Globals& globals) {
   register_checks(app, globals, "test", "Run the verification tests (pgTAP files, assertions) alone; changes nothing");

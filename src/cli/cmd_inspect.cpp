@@ -6,6 +6,7 @@
 #include "cli/target.hpp"
 #include "config/pipeline.hpp"
 #include "core/error.hpp"
+#include "pipeline/drift.hpp"
 #include "pipeline/run.hpp"
 #include "util/strings.hpp"
 
@@ -65,6 +66,11 @@ int inspect_command(const InspectFlags& flags, const Console& console, const std
   context.report.pipeline_file = pipeline.file.string();
   context.report.database_url = target.display;
   pipeline::inspect(context);
+  try {
+    pipeline::note_drift(context);
+  } catch (const std::exception& e) {
+    context.report.warnings.push_back(std::string("drift could not be checked: ") + e.what());
+  }
   for (const auto& p : context.state.problems) context.report.warnings.push_back(p.kind + ": " + p.message);
   for (const auto& run : context.interrupted) {
     context.report.warnings.push_back("interrupted run " + run.run_id + " (backup " + run.backup_id + ")");

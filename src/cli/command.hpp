@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/console.hpp"
+#include "config/pipeline.hpp"
 #include "report/report.hpp"
 
 namespace migsafe::cli {
@@ -29,6 +30,12 @@ void register_test(CLI::App& app, Globals& globals);
 void register_rls(CLI::App& app, Globals& globals);
 void register_backup(CLI::App& app, Globals& globals);
 void register_checklist(CLI::App& app, Globals& globals);
+void register_drift(CLI::App& app, Globals& globals);
+
+struct Target;
+// A throwaway database (--ephemeral) starts empty: applies the pipeline's migrations (checks off,
+// backup to a temporary directory), so a command that only reads has something to read.
+void migrate_throwaway(const config::Pipeline& pipeline, const Target& target, const Console& console);
 
 // Writes `report` to `report_file` (if given) and as JSON on stdout (with --json), prints the
 // human summary, and returns report.exit_code.

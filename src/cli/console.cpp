@@ -78,7 +78,8 @@ void Console::summary(const report::Report& r) const {
   using report::RunStatus;
   std::string line = "status: " + to_string(r.status) + " (exit " + std::to_string(r.exit_code) + ")";
   if (!r.from_version.empty()) line += ", version " + r.from_version + " -> " + r.to_version;
-  if (r.status == RunStatus::succeeded || r.status == RunStatus::nothing_to_do) note(paint(line, "32;1"));
+  if (r.status == RunStatus::succeeded || r.status == RunStatus::nothing_to_do || r.status == RunStatus::no_drift)
+    note(paint(line, "32;1"));
   else if (r.status == RunStatus::failed_unrestored) error(line + " -- a human must act: the pre-run backup is " +
                                                   (r.backup.is_object() ? r.backup.value("backup_id", "?") : "none"));
   else note(paint(line, "31;1"));

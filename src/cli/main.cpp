@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   register_rls(app, globals);
   register_backup(app, globals);
   register_checklist(app, globals);
+  register_drift(app, globals);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -30,6 +30,12 @@ enum class BackupFormat { custom, directory };
 // The compression migsafe adds to a backup stream.
 enum class Compression { zstd, none };
 
+// What `run` does when the live owned schemas differ from the last stored snapshot (drift).
+enum class OnDrift {
+  warn,    // list the drift as warnings and go on
+  refuse,  // exit 4 with the list, before changing anything
+};
+
 // What a failed `backup.copy.command` does to the run.
 enum class CopyOnError {
   warn,  // report it and go on
@@ -53,6 +59,7 @@ struct Database {
   std::chrono::milliseconds statement_timeout{600'000};  // SET statement_timeout likewise
   std::chrono::milliseconds lock_wait{60'000};      // how long `run` waits for another run's lock
   std::optional<std::filesystem::path> pg_bin_dir;  // where pg_dump/pg_restore are; else PATH
+  OnDrift on_drift = OnDrift::warn;                 // drift found before a run: warn or refuse
 };
 
 // `[migrations]`.

@@ -125,7 +125,7 @@ bool url_has_password(std::string_view url) {
 
 Database read_database(const TableReader& table) {
   table.allow_only({"url_env", "url", "schemas", "supabase", "lock_timeout", "statement_timeout",
-                    "lock_wait", "pg_bin_dir"});
+                    "lock_wait", "pg_bin_dir", "on_drift"});
   Database database;
   set_if(database.url_env, env_name(table, "url_env"));
   read_url(table, database);
@@ -135,6 +135,7 @@ Database read_database(const TableReader& table) {
   set_if(database.statement_timeout, table.duration("statement_timeout", kPostgresTimeoutMax));
   set_if(database.lock_wait, table.duration("lock_wait", kNoLimit));
   database.pg_bin_dir = table.path("pg_bin_dir");
+  set_if(database.on_drift, table.choice<OnDrift>("on_drift", {{"warn", OnDrift::warn}, {"refuse", OnDrift::refuse}}));
   return database;
 }
 

@@ -1,11 +1,10 @@
 #include "pg/fingerprint.hpp"
 
-#include <algorithm>
-#include <set>
 #include <stdexcept>
 
 #include "pg/fingerprint_sql_v1.hpp"
 #include "pg/fingerprint_sql_v2.hpp"
+#include "pg/object_diff.hpp"
 #include "pg/qualified_names.hpp"
 #include "pg/session.hpp"
 
@@ -85,19 +84,8 @@ std::string fingerprint_hash_sql(const std::string& schemas_literal, int version
 
 std::vector<std::string> fingerprint_differences(const Fingerprint& before, const Fingerprint& after,
                                                  size_t limit) {
-  auto key = [](const SchemaFact& f) { return f.kind + " " + f.identity; };
-  std::map<std::string, std::string> old_facts, new_facts;
-  for (const auto& f : before.facts) old_facts[key(f)] = f.definition;
-  for (const auto& f : after.facts) new_facts[key(f)] = f.definition;
   std::vector<std::string> out;
-  for (const auto& [k, def] : old_facts) {
-    auto it = new_facts.find(k);
-    if (it == new_facts.end()) out.push_back("- " + k + " (missing now)");
-    else if (it->second != def) out.push_back("~ " + k + ": was [" + def + "], now [" + it->second + "]");
-  }
-  for (const auto& [k, def] : new_facts) {
-    if (!old_facts.count(k)) out.push_back("+ " + k + " (not there before)");
-  }
+  for (const auto& change : diff_objects(before.facts, after.facts)) out.push_back(describe(change));
   if (out.size() > limit) {
     size_t more = out.size() - limit;
     out.resize(limit);

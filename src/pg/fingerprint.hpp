@@ -52,8 +52,9 @@ std::string fingerprint_hash_sql(const std::string& schemas_literal, int version
 // True when this build can compute fingerprints of `version`.
 bool fingerprint_version_known(int version);
 
-// Human lines describing how `after` differs from `before` ("+ index public.x_idx", "- table ...",
-// "~ column public.t.c: ..."), at most `limit` lines.
+// Human lines describing how `after` differs from `before`, object by object (pg/object_diff.hpp:
+// "+ index public.x_idx added: CREATE INDEX ...", "~ column public.t.c: type integer → bigint"),
+// at most `limit` lines.
 std::vector<std::string> fingerprint_differences(const Fingerprint& before, const Fingerprint& after,
                                                  size_t limit = 20);
 

@@ -48,6 +48,17 @@ CREATE TABLE IF NOT EXISTS migsafe.statements (
   at             timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (run_id, version, statement)
 );
+CREATE TABLE IF NOT EXISTS migsafe.schema_snapshots (
+  id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  taken_at            timestamptz NOT NULL DEFAULT now(),
+  source              text NOT NULL,
+  run_id              text,
+  backup_id           text,
+  schemas             text[] NOT NULL,
+  fingerprint         text NOT NULL,
+  fingerprint_version int NOT NULL,
+  objects             jsonb NOT NULL
+);
 )SQL";
 
 bool table_exists(Session& session, const char* qualified) {

@@ -8,6 +8,7 @@
 #include "backup/restore.hpp"
 #include "core/error.hpp"
 #include "pg/run_lock.hpp"
+#include "pg/schema_snapshots.hpp"
 #include "pg/tools.hpp"
 #include "pipeline/backup_step.hpp"
 #include "pipeline/connect.hpp"
@@ -80,6 +81,21 @@ void restore_step(Context& context, const backup::StoredBackup& stored, const st
   step.ok(stored.manifest.backup_id + " restored in one transaction");
 }
 
+// What differs after the restore, object by object, from the snapshot stored with the backup
+// (when the ledger still has it).
+void explain_restore(Context& context, const std::string& backup_id, const pg::Fingerprint& after,
+                     report::Restore& restore) {
+  try {
+    auto expected = pg::snapshot_of_backup(*context.control, backup_id);
+    if (!expected || expected->fingerprint_version != after.version) return;
+    pg::Fingerprint before;
+    before.facts = expected->objects;
+    for (auto& line : pg::fingerprint_differences(before, after)) restore.differences.push_back(line);
+  } catch (const std::exception& e) {
+    restore.differences.push_back(std::string("(the differences could not be listed: ") + e.what() + ")");
+  }
+}
+
 void check_after_restore(Context& context, const backup::StoredBackup& stored) {
   StepTimer step(context, "check");
   pg::Fingerprint after = pg::take_fingerprint(*context.control, context.pipeline.database.schemas,
@@ -89,6 +105,7 @@ void check_after_restore(Context& context, const backup::StoredBackup& stored) {
   restore.fingerprint_before = stored.manifest.schema_fingerprint;
   restore.fingerprint_after = after.hash;
   restore.verified = after.hash == stored.manifest.schema_fingerprint;
+  if (!restore.verified) explain_restore(context, stored.manifest.backup_id, after, restore);
   context.report.restore = restore;
   if (!restore.verified) {
     throw Error(Exit::failed_unrestored, "after the restore the schema fingerprint is " +
@@ -96,9 +113,28 @@ void check_after_restore(Context& context, const backup::StoredBackup& stored) {
                                              stored.manifest.schema_fingerprint);
   }
   step.ok("fingerprint equal to the backup's (" + after.hash.substr(0, 19) + "...)");
+  // The restored state is what migsafe made: the baseline `drift` compares with from now on (when
+  // the database has a ledger; a restore does not create one).
+  try {
+    pg::store_live_snapshot(*context.control, pg::kSnapshotOfRestore, "", stored.manifest.backup_id,
+                            context.pipeline.database.schemas);
+  } catch (const std::exception& e) {
+    context.report.warnings.push_back(std::string("the restored schema snapshot could not be stored: ") + e.what());
+  }
 }
 
 }  // namespace
+
+void record_backup_snapshot(Context& context, const std::string& backup_id) {
+  if (context.before.version != pg::kFingerprintVersion) return;
+  try {
+    if (context.control->query("select to_regclass('migsafe.runs') is not null").scalar() != "t") return;
+    pg::store_snapshot(*context.control, pg::kSnapshotOfBackup, context.report.run_id, backup_id,
+                       context.pipeline.database.schemas, context.before.facts);
+  } catch (const std::exception& e) {
+    context.report.warnings.push_back("the schema snapshot of backup " + backup_id + " could not be stored: " + e.what());
+  }
+}
 
 backup::Manifest create_backup(Context& context, const std::string& tag_note) {
   open_locked(context);
@@ -110,6 +146,7 @@ backup::Manifest create_backup(Context& context, const std::string& tag_note) {
     std::string timings;
     m = write_backup(context, "manual", tag_note, &timings);
     context.report.backup = m.to_json();
+    record_backup_snapshot(context, m.backup_id);
     step.ok(m.backup_id + ", " + std::to_string(m.bytes) + " bytes," +
             (m.encryption.is_null()
                  ? ""

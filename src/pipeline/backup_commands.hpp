@@ -48,6 +48,10 @@ VerifyOutcome verify_backup(const config::Pipeline& pipeline, const backup::Stor
 void decrypt_backup(const backup::StoredBackup& stored,
                     const std::optional<backup::EncryptionKey>& key, const std::string& output);
 
+// Stores context.before (the snapshot the backup `backup_id` was taken at) in the ledger, when the
+// database has one; a failure is a warning.
+void record_backup_snapshot(Context& context, const std::string& backup_id);
+
 // The key for this run's own backup (context.report.backup), or "" when it is not encrypted: what
 // a restore of it needs (backup::RestoreRequest::key).
 std::string run_backup_key(const Context& context);

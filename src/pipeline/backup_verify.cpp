@@ -6,6 +6,8 @@
 #include "backup/dump.hpp"
 #include "core/error.hpp"
 #include "pg/tools.hpp"
+#include "pg/schema_snapshots.hpp"
+#include "pg/session.hpp"
 #include "pipeline/backup_commands.hpp"
 #include "pipeline/backup_step.hpp"
 #include "util/aes_gcm_stream.hpp"
@@ -51,6 +53,19 @@ void check_archive(const config::Pipeline& p, const backup::StoredBackup& stored
                          key_bytes);
 }
 
+// The object snapshot the ledger stored with this backup, to explain a drill that does not match;
+// empty when the ledger is not reachable or does not have it.
+std::vector<pg::SchemaFact> stored_objects(const pg::ConnInfo& server, const backup::Manifest& m) {
+  try {
+    pg::Session session(server, "migsafe restore drill");
+    auto snapshot = pg::snapshot_of_backup(session, m.backup_id);
+    if (snapshot && snapshot->fingerprint_version == m.fingerprint_version) return snapshot->objects;
+  } catch (const std::exception&) {
+    // Only an explanation: the drill judges by the fingerprint either way.
+  }
+  return {};
+}
+
 void run_drill(const config::Pipeline& p, const backup::StoredBackup& stored,
                const std::string& key, const pg::ConnInfo& server, const backup::DrillTests& tests,
                VerifyOutcome& out) {
@@ -66,6 +81,7 @@ void run_drill(const config::Pipeline& p, const backup::StoredBackup& stored,
   request.row_counts = stored.manifest.row_counts;
   request.tests = tests;
   request.jobs = p.backup.jobs;
+  request.expected_objects = stored_objects(server, stored.manifest);
   out.drill = backup::restore_drill(request);
   if (!out.drill->ok) {
     out.ok = false;

@@ -8,10 +8,13 @@
 #include "core/error.hpp"
 #include "pg/invalid_indexes.hpp"
 #include "pg/run_lock.hpp"
+#include "pg/schema_snapshots.hpp"
+#include "pipeline/backup_commands.hpp"
 #include "pipeline/backup_step.hpp"
 #include "pipeline/checks_step.hpp"
 #include "pipeline/hook_steps.hpp"
 #include "pipeline/connect.hpp"
+#include "pipeline/drift.hpp"
 #include "pipeline/migrate.hpp"
 #include "pipeline/recover.hpp"
 #include "pipeline/settle.hpp"
@@ -195,6 +198,18 @@ void commit_step(Context& context, MigrateOutcome& outcome) {
   }
 }
 
+// What the run made, object by object: the baseline `drift` compares with until the next run.
+void store_run_snapshot(Context& context) {
+  try {
+    pg::store_live_snapshot(*context.control, pg::kSnapshotOfRun, context.report.run_id,
+                            context.report.backup.is_object() ? context.report.backup.value("backup_id", "") : "",
+                            context.pipeline.database.schemas, true);
+  } catch (const std::exception& e) {
+    context.report.warnings.push_back(std::string("the schema snapshot after the run could not be stored (drift "
+                                                  "compares with the one before): ") + e.what());
+  }
+}
+
 void migrate_and_settle(Context& context, Stage& stage) {
   choose_mode(context);
   MigrateOutcome outcome = migrate_step(context);
@@ -211,6 +226,7 @@ void migrate_and_settle(Context& context, Stage& stage) {
     stage = Stage::done;
     context.report.status = report::RunStatus::succeeded;
     context.report.exit_code = 0;
+    store_run_snapshot(context);
     prune_backups(context);
     return;
   }
@@ -256,6 +272,7 @@ bool prepare(Context& context) {
   settle_interrupted_runs(context);
   refuse_on_problems(context);
   if (context.state.pending.empty()) return false;
+  check_drift_before_run(context);
   run_before_hook(context);
   if (!context.options.dry_run) start_ledger(context);
   take_snapshot(context, !context.options.dry_run);
@@ -268,6 +285,7 @@ bool prepare(Context& context) {
     if (!context.options.dry_run) {
       pg::record_run_backup(*context.control, context.report.run_id, context.report.backup.value("backup_id", ""),
                             context.report.to_version);
+      record_backup_snapshot(context, context.report.backup.value("backup_id", ""));
     }
   }
   throw_if_interrupted();

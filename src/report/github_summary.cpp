@@ -13,7 +13,8 @@ namespace {
 
 std::string status_badge(const Report& r) {
   const std::string name = to_string(r.status);
-  if (r.status == RunStatus::succeeded || r.status == RunStatus::nothing_to_do) return "✅ " + name;
+  if (r.status == RunStatus::succeeded || r.status == RunStatus::nothing_to_do || r.status == RunStatus::no_drift)
+    return "✅ " + name;
   if (r.status == RunStatus::dry_run) return "🧪 " + name;
   if (r.status == RunStatus::failed_restored) return "⚠️ " + name;
   return "❌ " + name;

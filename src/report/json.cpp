@@ -115,6 +115,7 @@ nlohmann::json to_json(const Report& r) {
           {"impact", r.impact},
           {"restore", r.restore ? restore_json(*r.restore) : nlohmann::json(nullptr)},
           {"hooks", r.hooks},
+          {"drift", r.drift},
           {"errors", r.errors},
           {"warnings", r.warnings}});
 }
@@ -218,6 +219,7 @@ Report from_json(const nlohmann::json& j) {
   r.impact = member(j, "impact", nlohmann::json::object());
   if (j.contains("restore") && j["restore"].is_object()) r.restore = restore_from(j["restore"]);
   r.hooks = member(j, "hooks", nlohmann::json::array());
+  r.drift = member(j, "drift", nullptr);
   r.errors = texts(j, "errors");
   r.warnings = texts(j, "warnings");
   return r;

@@ -75,6 +75,7 @@ struct Report {
   nlohmann::json impact = nlohmann::json::object();  // statements[] (locks, rewrites, relations, time), findings[]
   std::optional<Restore> restore;
   nlohmann::json hooks = nlohmann::json::array();  // hook results (pipeline::HookResult::to_json)
+  nlohmann::json drift;  // live schemas vs the stored snapshot (pipeline/drift.hpp), or null: not checked
   std::vector<std::string> errors;    // why it failed or was refused
   std::vector<std::string> warnings;  // things a user should know
 };

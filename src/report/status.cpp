@@ -18,6 +18,9 @@ const std::pair<RunStatus, const char*> run_names[] = {
     {RunStatus::failed_unrestored, "failed_unrestored"},
     {RunStatus::refused, "refused"},
     {RunStatus::dry_run, "dry_run"},
+    {RunStatus::no_drift, "no_drift"},
+    {RunStatus::drift, "drift"},
+    {RunStatus::no_baseline, "no_baseline"},
 };
 
 const std::pair<Mode, const char*> mode_names[] = {

@@ -18,6 +18,9 @@ enum class RunStatus {
   failed_unrestored,  // failed, pre-run state not restored or not verified (exit 3)
   refused,            // refused before changing anything (exit 4)
   dry_run,            // a dry run, rolled back
+  no_drift,           // drift: the live schemas equal the stored snapshot (exit 0)
+  drift,              // drift: they differ (exit 4)
+  no_baseline,        // drift: no snapshot stored yet (exit 2)
 };
 
 // How the migrations of a run are committed (`mode`).

@@ -226,7 +226,7 @@ Snapshot Project::snapshot(const std::vector<std::string>& leave_out) const {
       "select format('%I.%I', n.nspname, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
       "where c.relkind in ('r', 'm') and n.nspname not in ('pg_catalog', 'information_schema') "
       "and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%' "
-      "and (n.nspname, c.relname) <> ('migsafe', 'runs') order by 1");
+      "and (n.nspname, c.relname) not in (('migsafe', 'runs'), ('migsafe', 'schema_snapshots')) order by 1");
   for (const auto& row : tables.rows) {
     bool left_out = false;
     for (const auto& schema : leave_out) left_out = left_out || row[0]->rfind(schema + ".", 0) == 0;

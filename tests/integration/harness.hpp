@@ -33,7 +33,8 @@ struct Outcome {
 
 // The state of a whole database, taken without migsafe's code: a schema-only `pg_dump` of every
 // schema (its header and psql's random \restrict key taken out) and an md5 per user table of every
-// schema over all its rows. `migsafe.runs` is left out of the data: each run adds its own row.
+// schema over all its rows. `migsafe.runs` and `migsafe.schema_snapshots` are left out of the data:
+// each run adds its own row.
 struct Snapshot {
   std::string schema;                        // pg_dump --schema-only, normalised
   std::map<std::string, std::string> data;   // "schema.table" -> md5 of its rows, sorted
