@@ -236,3 +236,22 @@ TEST_CASE("a bad on_drift value is a usage error naming file and line", "[drift]
   CHECK(r.err.find("pipeline.toml:6") != std::string::npos);
   CHECK(r.err.find("on_drift") != std::string::npos);
 }
+
+TEST_CASE("an exit 3 names what differs from the pre-run snapshot object by object, as pg_dump shows it",
+          "[drift]") {
+  Project p("drift_exit3");
+  base_project(p, "", restorable_schema());
+  p.pipeline(migsafe::test::pipeline_body_with("dir = \"migrations\"", "dir = \"migrations\"\nmode = \"per-migration\"") +
+             "[on_failure]\nrestore = false\n");
+  p.migration("20240102000000_index.sql", "create index todos_score_idx on public.todos (score);\n");
+  p.migration("20240103000000_broken.sql", "select no_such_function();\n");
+  const auto before = p.snapshot();
+  auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 3);
+  const std::string listed = r.json()["restore"]["differences"].dump();
+  CHECK(listed.find("+ index public.todos_score_idx added: CREATE INDEX todos_score_idx ON public.todos USING btree "
+                    "(score)") != std::string::npos);
+  CHECK(r.json()["restore"]["differences"].size() == 1);
+  CHECK(differences(before, p.snapshot()).find("CREATE INDEX todos_score_idx") != std::string::npos);
+}
