@@ -57,9 +57,17 @@ void print_impact(const report::Report& report, const Console& console) {
       locks += (locks.empty() ? "" : ", ") + l.value("relation", "") + " " + l.value("mode", "");
     }
     std::string line = s.value("file", "") + ":" + std::to_string(s.value("line", 0)) + "  " +
-                       std::to_string(s.value("duration_ms", 0LL)) + " ms  " + (locks.empty() ? "no locks" : locks);
+                       std::to_string(s.value("duration_ms", 0LL)) + " ms  " +
+                       (s.value("measured_with_next", false) ? "measured with the next statement"
+                        : locks.empty()                      ? "no locks"
+                                                             : locks);
     if (!s["rewrites"].empty()) line += "; rewrote " + s["rewrites"].dump();
     console.note("  " + line);
+  }
+  for (const auto& h : impact.value("exclusive_locks", nlohmann::json::array())) {
+    console.note("  held ACCESS EXCLUSIVE on " + h.value("relation", "") + " for " +
+                 std::to_string(h.value("held_ms", 0LL)) + " ms (taken at " + h.value("file", "") + ":" +
+                 std::to_string(h.value("line", 0)) + ")");
   }
   for (const auto& f : impact.value("findings", nlohmann::json::array())) {
     console.note(f.value("level", "") + " " + f.value("rule", "") + " at " + f.value("file", "") + ":" +

@@ -190,7 +190,8 @@ struct SafetyIgnore {
 // `[safety]`: lock impact thresholds and what the findings do to the run.
 struct Safety {
   bool measure = true;                                  // measure each statement's locks (one query each)
-  int lock_retries = 0;                                 // retries after lock_timeout (not used yet)
+  std::optional<std::chrono::milliseconds> lock_timeout;  // for migration statements; else [database] lock_timeout
+  int lock_retries = 0;                                 // roll back and retry after lock_timeout, this many times
   std::optional<std::chrono::milliseconds> max_exclusive_lock;  // ACCESS EXCLUSIVE hold budget (not used yet)
   RlsFailOn fail_on = RlsFailOn::error;                 // which findings fail the run
   std::int64_t large_table_rows = 1'000'000;            // a table with more estimated rows is large

@@ -25,11 +25,12 @@ SafetyIgnore read_safety_ignore(const TableReader& table) {
 }  // namespace
 
 Safety read_safety(const TableReader& table) {
-  table.allow_only({"measure", "lock_retries", "max_exclusive_lock", "fail_on", "large_table_rows", "large_table_bytes",
+  table.allow_only({"measure", "lock_timeout", "lock_retries", "max_exclusive_lock", "fail_on", "large_table_rows", "large_table_bytes",
                     "ignore"});
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   Safety safety;
   set_if(safety.measure, table.boolean("measure"));
+  safety.lock_timeout = table.duration("lock_timeout", std::chrono::milliseconds{INT_MAX});
   if (auto retries = table.integer("lock_retries", 0, 1000)) safety.lock_retries = static_cast<int>(*retries);
   safety.max_exclusive_lock = table.duration("max_exclusive_lock", std::chrono::milliseconds{INT_MAX});
   set_if(safety.fail_on, table.choice<RlsFailOn>("fail_on", {{"error", RlsFailOn::error}, {"warn", RlsFailOn::warn}}));

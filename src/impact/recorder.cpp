@@ -1,9 +1,11 @@
 // Per-statement lock impact. Locks accumulate in a transaction, so a statement's own locks are the
-// ones its backend holds now and did not hold before it; a rewrite is a relation whose storage
-// (relfilenode) changed. One catalog query per statement, plus one at the start of the run.
+// ones its backend holds now and did not hold before it (diffed here, against a hash set); a rewrite
+// is a relation whose storage (relfilenode) changed. A read is two catalog queries: the backend's
+// locks, then the state of the user relations among them.
 #include "impact/recorder.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "impact/rules.hpp"
 #include "util/utf8.hpp"
@@ -19,9 +21,14 @@ std::string shortened(const std::string& text) {
   return cut.size() < text.size() ? cut + "..." : cut;
 }
 
-// "<vxid>/<oid>/<mode>" -> "<vxid>".
-std::string vxid_of(const pg::RelationLock& lock) {
-  return lock.key.substr(0, lock.key.size() - lock.oid.size() - lock.mode.size() - 2);
+// Whether `statement` names the relation `name` (schema.name) — how a read that measured several
+// statements at once tells which of them a finding is about.
+bool names_relation(const std::string& statement, const std::string& name) {
+  auto lower = [](std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    return text;
+  };
+  return lower(statement).find(lower(name.substr(name.find('.') + 1))) != std::string::npos;
 }
 
 bool ignored(const nlohmann::json& finding, const config::Safety& safety) {
@@ -58,63 +65,152 @@ void Recorder::enter_transaction(const std::string& vxid) {
   vxid_ = vxid;
   known_keys_.clear();
   held_oids_.clear();
+  exclusive_.clear();
 }
 
-std::optional<std::string> Recorder::after_statement(pg::Session& session, const StatementSource& source, long long duration_ms,
-                               const config::Safety& safety, nlohmann::json& impact) {
+void Recorder::end_transaction(const config::Safety& safety, nlohmann::json& impact, bool budget_findings) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [oid, hold] : exclusive_) {
+    const long long held_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - hold.since).count();
+    if (!impact.contains("exclusive_locks")) impact["exclusive_locks"] = nlohmann::json::array();
+    impact["exclusive_locks"].push_back(
+        {{"relation", hold.relation}, {"file", hold.source.file}, {"line", hold.source.line}, {"held_ms", held_ms}});
+    if (!budget_findings) continue;
+    if (auto finding = exclusive_lock_over_budget(hold.relation, held_ms, safety)) {
+      add_finding(*finding, hold.source, safety, impact);
+    }
+  }
+  exclusive_.clear();
+  held_ = 0;  // its locks go with it: the next transaction starts reading every statement again
+}
+
+std::optional<std::string> Recorder::after_statement(pg::Session& session, const StatementSource& source,
+                                                     long long duration_ms, const config::Safety& safety,
+                                                     nlohmann::json& impact) {
   if (!safety.measure) return std::nullopt;
   start(session, safety);
-  std::vector<std::string> keys(known_keys_.begin(), known_keys_.end());
-  std::vector<std::string> held;
-  for (const std::string& oid : held_oids_) held.push_back(oid + ":" + filenodes_[oid]);
-  std::vector<pg::RelationLock> locks = pg::own_relation_locks(session, keys, held);
+  if (!impact.contains("statements")) impact["statements"] = nlohmann::json::array();
+  impact["statements"].push_back({{"file", source.file},
+                                  {"line", source.line},
+                                  {"statement", shortened(source.text)},
+                                  {"duration_ms", duration_ms},
+                                  {"locks", nlohmann::json::array()},
+                                  {"rewrites", nlohmann::json::array()},
+                                  {"relations", nlohmann::json::array()}});
+  pending_.push_back(Pending{source, impact["statements"].size() - 1,
+                             std::chrono::steady_clock::now() - std::chrono::milliseconds(duration_ms)});
+  ++measured_;
+  if (held_ > kExactUpTo && pending_.size() * kLocksPerRead < held_) return std::nullopt;  // not worth a read yet
+  return read(session, safety, impact);
+}
 
-  nlohmann::json entry{{"file", source.file},       {"line", source.line},
-                       {"statement", shortened(source.text)}, {"duration_ms", duration_ms},
-                       {"locks", nlohmann::json::array()},    {"rewrites", nlohmann::json::array()},
-                       {"relations", nlohmann::json::array()}};
+std::optional<std::string> Recorder::flush(pg::Session& session, const config::Safety& safety, nlohmann::json& impact) {
+  if (!safety.measure || pending_.empty()) return std::nullopt;
+  return read(session, safety, impact);
+}
+
+std::optional<std::string> Recorder::read(pg::Session& session, const config::Safety& safety, nlohmann::json& impact) {
+  const std::vector<pg::OwnLock> locks = pg::own_relation_locks(session);
+  held_ = locks.size();
+  if (!locks.empty()) enter_transaction(locks.front().vxid);
+  std::vector<const pg::OwnLock*> fresh;  // not attributed before, in this transaction
+  std::set<std::string> fresh_oids;
+  for (const pg::OwnLock& lock : locks) {
+    if (known_keys_.count(lock.oid + "/" + lock.mode)) continue;
+    fresh.push_back(&lock);
+    fresh_oids.insert(lock.oid);
+  }
+  std::set<std::string> asked(held_oids_);  // the relations held before, to see them rewritten
+  asked.insert(fresh_oids.begin(), fresh_oids.end());
+  const auto details = pg::relation_details(session, {asked.begin(), asked.end()}, {fresh_oids.begin(), fresh_oids.end()});
+
+  nlohmann::json& entry = impact["statements"][pending_.back().entry];
+  if (pending_.size() > 1) {
+    entry["batch"] = pending_.size();
+    for (size_t i = 0; i + 1 < pending_.size(); ++i) impact["statements"][pending_[i].entry]["measured_with_next"] = true;
+  }
+  std::set<std::string> rewritten;
+  for (const auto& [oid, detail] : details) {
+    auto previous = filenodes_.find(oid);
+    if (previous != filenodes_.end() && !previous->second.empty() && !detail.state.filenode.empty() &&
+        previous->second != detail.state.filenode) {
+      entry["rewrites"].push_back(detail.state.name);
+      rewritten.insert(oid);
+    }
+    filenodes_[oid] = detail.state.filenode;
+    // Asked about again at each read to see it rewritten: only what others can see, which keeps
+    // the read small in a run that creates many tables.
+    if (before_run_.count(oid)) held_oids_.insert(oid);
+  }
   std::set<std::string> sized;
   std::optional<std::string> failure;
-  for (const pg::RelationLock& lock : locks) {
-    if (lock.is_new) enter_transaction(vxid_of(lock));
-  }
-  for (const pg::RelationLock& lock : locks) {
-    if (!lock.relation && before_run_.count(lock.oid) == 0) continue;  // a dropped TOAST table or index
-    const std::string name = lock.relation ? lock.relation->name
-                             : before_run_.count(lock.oid) ? before_run_[lock.oid].name
-                                                           : "oid " + lock.oid;
-    const std::string kind = lock.relation ? lock.relation->kind : "dropped";
-    const bool created = before_run_.count(lock.oid) == 0;
-    if (lock.is_new) {
-      known_keys_.insert(lock.key);
-      entry["locks"].push_back({{"relation", name}, {"kind", kind}, {"mode", lock.mode}});
-    }
-    if (lock.relation) {
-      auto previous = filenodes_.find(lock.oid);
-      if (previous != filenodes_.end() && !previous->second.empty() && !lock.relation->filenode.empty() &&
-          previous->second != lock.relation->filenode) {
-        entry["rewrites"].push_back(name);
+  for (const pg::OwnLock* lock : fresh) {
+    known_keys_.insert(lock->oid + "/" + lock->mode);
+    auto detail = details.find(lock->oid);
+    auto before = before_run_.find(lock->oid);
+    // Not a user relation now and not one before the run: a catalog, migsafe's own, or a dropped TOAST table or index.
+    if (detail == details.end() && before == before_run_.end()) continue;
+    const std::string name = detail != details.end() ? detail->second.state.name : before->second.name;
+    const std::string kind = detail != details.end() ? detail->second.state.kind : "dropped";
+    const bool created = before == before_run_.end();
+    entry["locks"].push_back({{"relation", name}, {"kind", kind}, {"mode", lock->mode}});
+    // The statement of a read that took it: the only one, or the first that names the relation.
+    const Pending* by = &pending_.front();
+    for (const Pending& p : pending_) {
+      if (pending_.size() == 1 || names_relation(p.source.text, name)) {
+        by = &p;
+        break;
       }
-      filenodes_[lock.oid] = lock.relation->filenode;
-      held_oids_.insert(lock.oid);
     }
-    if (!lock.bytes) continue;
-    MeasuredRelation measured{name, kind, lock.mode, *lock.bytes, lock.rows.value_or(0), created};
-    if (auto finding = index_without_concurrently(source.text, measured, safety)) {
-      auto fails = add_finding(*finding, source, safety, impact);
+    if (lock->mode == "AccessExclusiveLock" && !created && !exclusive_.count(lock->oid)) {
+      exclusive_[lock->oid] = ExclusiveHold{name, by->source, by->started};
+    }
+    if (detail == details.end() || !detail->second.bytes) continue;
+    const pg::RelationDetail& d = detail->second;
+    MeasuredRelation measured{name, kind, lock->mode, *d.bytes, d.rows.value_or(0), created};
+    std::vector<nlohmann::json> findings;
+    if (auto finding = index_without_concurrently(by->source.text, measured, safety)) findings.push_back(*finding);
+    if (!sized.count(lock->oid)) {
+      for (auto& f : statement_findings(by->source.text, measured, rewritten.count(lock->oid) > 0, safety)) {
+        findings.push_back(std::move(f));
+      }
+    }
+    for (auto& finding : findings) {
+      auto fails = add_finding(std::move(finding), by->source, safety, impact);
       if (!failure) failure = fails;
     }
-    if (!sized.insert(lock.oid).second) continue;
+    if (!sized.insert(lock->oid).second) continue;
     // Measuring the size took an ACCESS SHARE lock: it is ours, not the next statement's.
-    known_keys_.insert(vxid_ + "/" + lock.oid + "/AccessShareLock");
-    nlohmann::json relation{{"relation", name}, {"kind", kind}, {"bytes", *lock.bytes}, {"created", created}};
-    relation["rows"] = lock.rows ? nlohmann::json(static_cast<long long>(*lock.rows)) : nlohmann::json(nullptr);
+    known_keys_.insert(lock->oid + "/AccessShareLock");
+    nlohmann::json relation{{"relation", name}, {"kind", kind}, {"bytes", *d.bytes}, {"created", created}};
+    relation["rows"] = d.rows ? nlohmann::json(static_cast<long long>(*d.rows)) : nlohmann::json(nullptr);
     entry["relations"].push_back(relation);
   }
-  if (!impact.contains("statements")) impact["statements"] = nlohmann::json::array();
-  impact["statements"].push_back(std::move(entry));
-  ++measured_;
+  pending_.clear();
   return failure;
+}
+
+Recorder::Mark Recorder::mark(const nlohmann::json& impact) const {
+  auto size = [&](const char* key) { return impact.contains(key) ? impact[key].size() : size_t{0}; };
+  return Mark{size("statements"), size("findings"), size("ignored"), measured_, filenodes_};
+}
+
+void Recorder::rewind(const Mark& mark, nlohmann::json& impact) {
+  const std::pair<const char*, size_t> lists[] = {
+      {"statements", mark.statements}, {"findings", mark.findings}, {"ignored", mark.ignored}};
+  for (const auto& [key, keep] : lists) {
+    if (!impact.contains(key)) continue;
+    auto& list = impact[key];
+    if (list.size() > keep) list.erase(list.begin() + static_cast<std::ptrdiff_t>(keep), list.end());
+  }
+  measured_ = mark.measured;
+  filenodes_ = mark.filenodes;
+  pending_.clear();
+  held_ = 0;
+  vxid_.clear();
+  known_keys_.clear();
+  held_oids_.clear();
+  exclusive_.clear();
 }
 
 }  // namespace migsafe::impact

@@ -3,9 +3,11 @@
 // `[safety]` rules draw from that.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -31,13 +33,42 @@ class Recorder {
   // (outside any transaction is best). Without it, the first measured statement reads them itself.
   void start(pg::Session& session, const config::Safety& safety);
 
-  // Measures the statement that just succeeded on `session` (one catalog query; the first call
-  // also reads which relations existed before the run) and appends it to `impact["statements"]`,
-  // with any finding under `safety` to `impact["findings"]` (ignored ones to `impact["ignored"]`).
-  // Returns "<rule> on <object>: <message>" for the first new finding that fails the run under
-  // `safety.fail_on`, so the caller fails the statement; nullopt otherwise.
+  // Records the statement that just succeeded on `session` in `impact["statements"]` and measures
+  // what it locked, rewrote and sized. Reading pg_locks costs time in proportion to the locks the
+  // transaction holds, so in a transaction holding more than kExactUpTo the read waits until the
+  // statements since the last one number at least held/kLocksPerRead: those statements are then
+  // measured together (see docs/lock-impact.md); flush() measures the rest. Findings under `safety` go to
+  // `impact["findings"]` (ignored ones to `impact["ignored"]`). Returns "<rule> on <object>: <message>"
+  // for the first new finding that fails the run under `safety.fail_on`, so the caller fails the
+  // statement; nullopt otherwise.
   std::optional<std::string> after_statement(pg::Session& session, const StatementSource& source, long long duration_ms,
-                       const config::Safety& safety, nlohmann::json& impact);
+                                             const config::Safety& safety, nlohmann::json& impact);
+
+  // Measures the statements still waiting for a read (see after_statement); call while their
+  // transaction is still open and healthy, before it commits. Returns as after_statement does.
+  std::optional<std::string> flush(pg::Session& session, const config::Safety& safety, nlohmann::json& impact);
+
+  // Up to this many locks held, every statement is read on its own; above, a read waits for one
+  // statement per kLocksPerRead locks held, which bounds the cost per statement.
+  static constexpr size_t kExactUpTo = 256;
+  static constexpr size_t kLocksPerRead = 64;
+
+  // The transaction the statements ran in ends now (before its COMMIT, or the rollback that ends a
+  // dry run): for each relation that existed before the run and that it held in ACCESS EXCLUSIVE
+  // mode, how long — from the start of the statement that took the lock until now — goes to
+  // `impact["exclusive_locks"]`; above `[safety] max_exclusive_lock` that is a finding when
+  // `budget_findings` (dry runs and plan --analyze: a real run has already held it).
+  void end_transaction(const config::Safety& safety, nlohmann::json& impact, bool budget_findings);
+
+  // Where a transaction started, to forget what a rolled-back try of it measured (rewind).
+  struct Mark {
+    size_t statements = 0, findings = 0, ignored = 0, measured = 0;
+    std::map<std::string, std::string> filenodes;
+  };
+  Mark mark(const nlohmann::json& impact) const;
+  // Forgets the statements, findings and storage changes recorded since `mark`: their transaction
+  // was rolled back (a lock_timeout retry runs them again).
+  void rewind(const Mark& mark, nlohmann::json& impact);
 
   // Number of statements measured so far.
   size_t measured() const { return measured_; }
@@ -46,11 +77,29 @@ class Recorder {
   // Forgets the locks of a transaction that ended: its locks were released at COMMIT/ROLLBACK.
   void enter_transaction(const std::string& vxid);
 
+  // Reads the backend's locks and files what is new on the last pending statement.
+  std::optional<std::string> read(pg::Session& session, const config::Safety& safety, nlohmann::json& impact);
+
+  struct Pending {
+    StatementSource source;
+    size_t entry = 0;  // index in impact["statements"]
+    std::chrono::steady_clock::time_point started;
+  };
+  // The first ACCESS EXCLUSIVE lock of this transaction on a relation that existed before the run.
+  struct ExclusiveHold {
+    std::string relation;
+    StatementSource source;  // the statement that took it (the first of its read, when read together)
+    std::chrono::steady_clock::time_point since;
+  };
+  std::map<std::string, ExclusiveHold> exclusive_;        // oid -> hold, this transaction
+  std::vector<Pending> pending_;                          // recorded, not yet measured
+  size_t held_ = 0;                                       // own relation locks at the last read
+
   bool started_ = false;
   std::map<std::string, pg::RelationState> before_run_;  // oid -> relation, before the first statement
   std::map<std::string, std::string> filenodes_;          // oid -> last seen filenode
-  std::set<std::string> known_keys_;                      // locks already attributed, this transaction
-  std::set<std::string> held_oids_;                       // relations locked in this transaction
+  std::unordered_set<std::string> known_keys_;            // "<oid>/<mode>" already attributed, this transaction
+  std::set<std::string> held_oids_;                       // relations from before the run locked in this transaction
   std::string vxid_;                                      // the current transaction
   size_t measured_ = 0;
 };

@@ -16,6 +16,19 @@ bool is_plain_create_index(const std::string& statement) {
   return std::regex_search(statement, create_index) && !std::regex_search(statement, concurrently);
 }
 
+bool matches(const std::string& statement, const char* pattern) {
+  return std::regex_search(statement, std::regex(pattern, std::regex::icase));
+}
+
+bool is_table(const MeasuredRelation& relation) {
+  return relation.kind == "table" || relation.kind == "partitioned table";
+}
+
+nlohmann::json finding(const char* rule, const MeasuredRelation& relation, const std::string& message,
+                       const std::string& remediation) {
+  return {{"rule", rule}, {"level", "warn"}, {"object", relation.name}, {"message", message}, {"remediation", remediation}};
+}
+
 std::string size_text(const MeasuredRelation& relation) {
   return "~" + std::to_string(static_cast<long long>(relation.rows)) + " rows, " + std::to_string(relation.bytes) +
          " bytes";
@@ -41,6 +54,74 @@ std::optional<nlohmann::json> index_without_concurrently(const std::string& stat
       {"message", "CREATE INDEX without CONCURRENTLY holds a SHARE lock on " + relation.name + " (" +
                       size_text(relation) + "), blocking every write to it until the index is built"},
       {"remediation", "CREATE INDEX CONCURRENTLY in a migration of its own (it cannot run in a transaction)"}};
+}
+
+std::vector<nlohmann::json> statement_findings(const std::string& statement, const MeasuredRelation& relation,
+                                               bool rewritten, const config::Safety& safety) {
+  std::vector<nlohmann::json> out;
+  if (relation.created_in_run || !is_table(relation)) return out;
+  const bool large = is_large(relation, safety);
+  const bool exclusive = relation.mode == "AccessExclusiveLock";
+  const std::string size = " (" + size_text(relation) + ")";
+  if (large && rewritten && matches(statement, R"(\badd\s+(column\s+)?[\s\S]*\bdefault\b)")) {
+    out.push_back(finding("volatile_default_rewrite", relation,
+                          "ADD COLUMN with a volatile default rewrote " + relation.name + size +
+                              " under an ACCESS EXCLUSIVE lock: no query could use it until the rewrite ended",
+                          "add the column without a default (or with a constant one), backfill it in batches, "
+                          "then SET DEFAULT for new rows"));
+  }
+  if (large && rewritten && matches(statement, R"(\balter\s+(column\s+)?\S+\s+(set\s+data\s+)?type\b)")) {
+    out.push_back(finding("column_type_rewrite", relation,
+                          "ALTER COLUMN ... TYPE rewrote " + relation.name + size +
+                              " and its indexes under an ACCESS EXCLUSIVE lock",
+                          "expand/contract: add a column of the new type, backfill it in batches, switch the app "
+                          "over, then drop the old column"));
+  }
+  if (large && exclusive && matches(statement, R"(\bset\s+not\s+null\b)")) {
+    out.push_back(finding("set_not_null_scan", relation,
+                          "SET NOT NULL scans all of " + relation.name + size +
+                              " under an ACCESS EXCLUSIVE lock unless a validated CHECK (col IS NOT NULL) proves it",
+                          "ADD CONSTRAINT ... CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT in a later "
+                          "migration; then SET NOT NULL (no scan) and drop the check"));
+  }
+  if (large && matches(statement, R"(\badd\s+(constraint\s+\S+\s+)?(foreign\s+key|check)\b)") &&
+      !matches(statement, R"(\bnot\s+valid\b)")) {
+    out.push_back(finding("constraint_without_not_valid", relation,
+                          "ADD FOREIGN KEY / CHECK without NOT VALID checks every row of " + relation.name + size +
+                              " while holding a lock that blocks writes",
+                          "ADD CONSTRAINT ... NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT in a later "
+                          "migration (SHARE UPDATE EXCLUSIVE: reads and writes go on)"));
+  }
+  const bool in_use = relation.rows > 0 || relation.bytes > 0;
+  if (in_use && exclusive && matches(statement, R"(^\s*alter\s+table\b[\s\S]*\brename\b)")) {
+    out.push_back(finding("rename_in_use", relation,
+                          "RENAME on " + relation.name + size +
+                              ", which holds data: application code still using the old name fails at once",
+                          "expand/contract: add the new name (a column kept in sync, or a view for a table), move "
+                          "the app over, remove the old name in a later release"));
+  }
+  if (in_use && exclusive && matches(statement, R"(\bdrop\s+column\b)")) {
+    out.push_back(finding("drop_column", relation,
+                          "DROP COLUMN on " + relation.name + size +
+                              ": application code still reading or writing the column fails at once",
+                          "stop using the column in the app first (ignore it in the ORM), deploy, then drop it in "
+                          "a later migration"));
+  }
+  return out;
+}
+
+std::optional<nlohmann::json> exclusive_lock_over_budget(const std::string& relation, long long held_ms,
+                                                         const config::Safety& safety) {
+  if (!safety.max_exclusive_lock || held_ms <= safety.max_exclusive_lock->count()) return std::nullopt;
+  return nlohmann::json{
+      {"rule", kExclusiveLockOverBudget},
+      {"level", "warn"},
+      {"object", relation},
+      {"message", "the transaction held an ACCESS EXCLUSIVE lock on " + relation + " for " + std::to_string(held_ms) +
+                      " ms, until it ended, over [safety] max_exclusive_lock (" +
+                      std::to_string(safety.max_exclusive_lock->count()) + " ms): every query on it waited"},
+      {"remediation", "split the run so the lock is released sooner: put the statement in a migration of its own with "
+                      "mode = \"per-migration\", or move the slow migrations and tests after it to a later run"}};
 }
 
 bool fails_run(const nlohmann::json& finding, config::RlsFailOn fail_on) {

@@ -1,5 +1,5 @@
-// The two catalog queries of lock-impact measurement. Both are cheap by design: the per-statement
-// one runs after every migration statement, so it filters out what is already known server-side.
+// The catalog queries of lock-impact measurement: which relations exist, which locks the session's
+// own backend holds (filtered by pid, diffed by the caller), and the state of the relations locked.
 #include "pg/lock_impact.hpp"
 
 namespace migsafe::pg {
@@ -15,7 +15,7 @@ constexpr const char* kKind =
     "when 'I' then 'partitioned index' when 'S' then 'sequence' when 'v' then 'view' "
     "when 'm' then 'materialized view' when 'f' then 'foreign table' else c.relkind::text end";
 
-// `{a,b}` for a text[] parameter; the entries hold only digits, letters and '/' or ':'.
+// `{a,b}` for an array parameter of oids.
 std::string array_literal(const std::vector<std::string>& values) {
   std::string out = "{";
   for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + values[i];
@@ -35,32 +35,32 @@ std::map<std::string, RelationState> user_relations(Session& session) {
   return out;
 }
 
-std::vector<RelationLock> own_relation_locks(Session& session, const std::vector<std::string>& known_keys,
-                                             const std::vector<std::string>& known_filenodes) {
-  const std::string sql = std::string(
-      "with l as (select l.virtualtransaction || '/' || l.relation::text || '/' || l.mode as key, "
-      "  l.relation, l.mode from pg_locks l where l.pid = pg_backend_pid() and l.locktype = 'relation' "
-      "  and l.granted and l.database = (select oid from pg_database where datname = current_database())), "
-      "r as (select l.key, l.relation, l.mode, l.key <> all($1::text[]) as is_new, c.oid as c_oid, "
-      "  c.relkind, n.nspname || '.' || c.relname as name, ") + kKind + " as kind, "
-      "  coalesce(pg_relation_filenode(c.oid)::text, '') as filenode, c.reltuples "
-      "  from l left join pg_class c on c.oid = l.relation left join pg_namespace n on n.oid = c.relnamespace "
-      "  where c.oid is null or (" + kUserRelation + ")) "
-      "select key, relation::text, mode, is_new, name, kind, filenode, "
-      "  case when is_new and relkind in ('r', 'm', 'i', 'S') then pg_table_size(c_oid) end, "
-      "  case when is_new and reltuples >= 0 then reltuples end "
-      "from r where is_new or (c_oid is not null and relation::text || ':' || filenode <> all($2::text[]))";
-  std::vector<RelationLock> out;
-  for (const Row& row : session.query(sql, {array_literal(known_keys), array_literal(known_filenodes)}).rows) {
-    RelationLock lock;
-    lock.key = text(row, 0);
-    lock.oid = text(row, 1);
-    lock.mode = text(row, 2);
-    lock.is_new = text(row, 3) == "t";
-    if (row.at(4)) lock.relation = RelationState{text(row, 4), text(row, 5), text(row, 6)};
-    if (row.at(7)) lock.bytes = std::stoll(*row.at(7));
-    if (row.at(8)) lock.rows = std::stod(*row.at(8));
-    out.push_back(std::move(lock));
+std::vector<OwnLock> own_relation_locks(Session& session) {
+  static const std::string sql =
+      "select l.virtualtransaction, l.relation::text, l.mode from pg_locks l where l.pid = pg_backend_pid() "
+      "and l.locktype = 'relation' and l.granted "
+      "and l.database = (select oid from pg_database where datname = current_database())";
+  std::vector<OwnLock> out;
+  for (const Row& row : session.query(sql).rows) out.push_back(OwnLock{text(row, 0), text(row, 1), text(row, 2)});
+  return out;
+}
+
+std::map<std::string, RelationDetail> relation_details(Session& session, const std::vector<std::string>& oids,
+                                                       const std::vector<std::string>& sized) {
+  std::map<std::string, RelationDetail> out;
+  if (oids.empty()) return out;
+  const std::string sql = std::string("select c.oid::text, n.nspname || '.' || c.relname, ") + kKind +
+                          ", coalesce(pg_relation_filenode(c.oid)::text, ''), "
+                          "case when s.oid is not null and c.relkind in ('r', 'm', 'i', 'S') then pg_table_size(c.oid) end, "
+                          "case when s.oid is not null and c.reltuples >= 0 then c.reltuples end "
+                          "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                          "left join (select distinct unnest($2::oid[]) as oid) s on s.oid = c.oid "
+                          "where c.oid = any($1::oid[]) and " + kUserRelation;
+  for (const Row& row : session.query(sql, {array_literal(oids), array_literal(sized)}).rows) {
+    RelationDetail detail{RelationState{text(row, 1), text(row, 2), text(row, 3)}, std::nullopt, std::nullopt};
+    if (row.at(4)) detail.bytes = std::stoll(*row.at(4));
+    if (row.at(5)) detail.rows = std::stod(*row.at(5));
+    out[text(row, 0)] = std::move(detail);
   }
   return out;
 }

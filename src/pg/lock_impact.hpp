@@ -22,22 +22,28 @@ struct RelationState {
 // pg_class only: takes no lock on any user relation.
 std::map<std::string, RelationState> user_relations(Session& session);
 
-// One lock the session's backend holds on a user relation, with the relation's current state.
-struct RelationLock {
-  std::string key;             // "<virtualtransaction>/<oid>/<mode>": identifies the lock within a run
-  std::string oid;             // relation oid, as text
-  std::string mode;            // e.g. "AccessExclusiveLock"
-  std::optional<RelationState> relation;  // nullopt when the relation no longer exists (dropped)
-  bool is_new = false;         // not among the keys the caller already knew
-  std::optional<long long> bytes;  // new locks only: pg_table_size (heap + TOAST, or the index itself)
-  std::optional<double> rows;      // new locks only: pg_class.reltuples; nullopt when never counted
+// One granted relation lock of the session's own backend (any relation of this database).
+struct OwnLock {
+  std::string vxid;  // the holding transaction's virtual id: a new one means the old locks were released
+  std::string oid;   // relation oid, as text
+  std::string mode;  // e.g. "AccessExclusiveLock"
 };
 
-// The granted relation locks of the session's own backend on user relations (not migsafe's own
-// history schemas). Returns the locks not in `known_keys`, and the known ones whose relation's
-// filenode is no longer the one in `known_filenodes` ("<oid>:<filenode>" entries) — one query.
-// Measuring a size takes an ACCESS SHARE lock on that relation; the caller adds it to what it knows.
-std::vector<RelationLock> own_relation_locks(Session& session, const std::vector<std::string>& known_keys,
-                                             const std::vector<std::string>& known_filenodes);
+// The granted relation locks of the session's own backend in the current database. One read of
+// pg_locks; PostgreSQL builds a row for every lock in the server to answer it, so its cost grows
+// with the locks held (the caller decides how often to pay it).
+std::vector<OwnLock> own_relation_locks(Session& session);
+
+// A user relation (not migsafe's own history schemas) as it is now.
+struct RelationDetail {
+  RelationState state;
+  std::optional<long long> bytes;  // asked-for relations only: pg_table_size (heap + TOAST, or the index itself)
+  std::optional<double> rows;      // asked-for relations only: pg_class.reltuples; nullopt when never counted
+};
+
+// The current state of those of `oids` that are user relations, by oid; with sizes for those also
+// in `sized` — one query. Measuring a size takes an ACCESS SHARE lock on that relation.
+std::map<std::string, RelationDetail> relation_details(Session& session, const std::vector<std::string>& oids,
+                                                       const std::vector<std::string>& sized);
 
 }  // namespace migsafe::pg

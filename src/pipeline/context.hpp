@@ -10,6 +10,7 @@
 
 #include "config/migration_files.hpp"
 #include "config/pipeline.hpp"
+#include "impact/lock_watch.hpp"
 #include "impact/recorder.hpp"
 #include "pg/conninfo.hpp"
 #include "pg/fingerprint.hpp"
@@ -65,6 +66,7 @@ struct Context {
   std::vector<std::string> applied_this_run;       // versions committed by this run
   std::vector<pg::InterruptedRun> interrupted;     // runs a dead migsafe left "running"
   impact::Recorder impact;                         // measures each migration statement's locks
+  std::unique_ptr<impact::LockWatch> lock_watch;   // who blocks a waiting migration statement
   bool ledger_started = false;                     // this run's migsafe.runs row exists
 
   // The test-only fault hook: fails here when --test-fault names `point`.

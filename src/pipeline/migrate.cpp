@@ -7,6 +7,7 @@
 #include "pg/extension_hint.hpp"
 #include "pipeline/commit_points.hpp"
 #include "pipeline/committing_statement.hpp"
+#include "pipeline/lock_retry.hpp"
 #include "sql/migration_body.hpp"
 #include "sql/splitter.hpp"
 #include "sql/supabase_split.hpp"
@@ -63,7 +64,7 @@ report::MigrationError locate_error(const config::MigrationFile& file, const sql
 
 std::string set_timeouts_sql(const config::Pipeline& p, bool local) {
   const std::string scope = local ? "SET LOCAL " : "SET ";
-  return scope + "lock_timeout = '" + util::format_duration(p.database.lock_timeout) + "'; " + scope +
+  return scope + "lock_timeout = '" + util::format_duration(migration_lock_timeout(p)) + "'; " + scope +
          "statement_timeout = '" + util::format_duration(p.database.statement_timeout) + "'";
 }
 
@@ -87,7 +88,10 @@ std::optional<report::MigrationError> run_statements(Context& context, const con
     throw_if_interrupted();
     if (context.options.dry_run && !sql::non_transactional_reason(statement.text).empty()) continue;
     auto started = std::chrono::steady_clock::now();
-    if (auto error = context.work->try_exec(statement.text)) return locate_error(file, statement, *error);
+    if (context.lock_watch) context.lock_watch->begin();
+    auto error = context.work->try_exec(statement.text);
+    if (context.lock_watch) context.lock_watch->end();
+    if (error) return locate_error(file, statement, *error);
     if (auto refused = context.impact.after_statement(*context.work, {display_path(file.path), statement.line, statement.text},
                                                       elapsed_ms(started), context.pipeline.safety, context.report.impact)) {
       return locate_error(file, statement, pg::SqlError{"", *refused, "", "", "", 0});
@@ -101,13 +105,26 @@ pg::AppliedMigration ledger_row(const Context& context, const config::MigrationF
                               context.report.backup.is_object() ? context.report.backup.value("backup_id", "") : ""};
 }
 
+// Measures what the lock-impact recorder has not read yet, before the transaction ends; a finding
+// that fails the run is located at the migration's last statement.
+std::optional<report::MigrationError> flush_impact(Context& context, const config::MigrationFile& file,
+                                                   const SplitMigration& split) {
+  auto refused = context.impact.flush(*context.work, context.pipeline.safety, context.report.impact);
+  if (!refused) return std::nullopt;
+  sql::Statement last = split.statements.empty() ? sql::Statement{} : split.statements.back();
+  return locate_error(file, last, pg::SqlError{"", *refused, "", "", "", 0});
+}
+
 // Applies one migration inside whatever transaction is open; records it in history on success.
-bool apply_one(Context& context, const config::MigrationFile& file, report::Migration& record) {
+// `ends_transaction`: the transaction commits (or a dry run stops) after it.
+bool apply_one(Context& context, const config::MigrationFile& file, report::Migration& record, bool ends_transaction) {
   auto start = std::chrono::steady_clock::now();
   SplitMigration split = split_migration(file);
   context.note("  applying " + file.version + "_" + file.name + " (" + std::to_string(split.statements.size()) +
                " statements)");
-  if (auto error = run_statements(context, file, split)) {
+  auto error = run_statements(context, file, split);
+  if (!error && ends_transaction) error = flush_impact(context, file, split);
+  if (error) {
     record.status = report::MigrationStatus::failed;
     record.error = *error;
     record.duration_ms = elapsed_ms(start);
@@ -136,6 +153,7 @@ std::string failure_line(const report::Migration& m) {
 // A commit point: commits what the run applied so far and opens the transaction for the rest.
 void commit_at(Context& context, size_t index, MigrateOutcome& outcome) {
   const auto& record = context.report.migrations[index];
+  context.impact.end_transaction(context.pipeline.safety, context.report.impact, false);
   context.work->exec("COMMIT");
   outcome.committed_any = true;
   for (size_t k = 0; k <= index; ++k) {
@@ -149,18 +167,39 @@ void commit_at(Context& context, size_t index, MigrateOutcome& outcome) {
   context.work->exec(set_timeouts_sql(context.pipeline, true));
 }
 
-MigrateOutcome apply_atomic(Context& context) {
-  MigrateOutcome outcome;
+// Opens the transaction of an atomic run (again, after a lock_timeout retry).
+void open_atomic_transaction(Context& context) {
   context.work->exec("BEGIN");
   context.work->exec(set_timeouts_sql(context.pipeline, true));
   // A dry run records nothing for good, but runs the history inserts too, inside its transaction.
   if (context.options.dry_run) pg::ensure_history_tables(*context.work, context.pipeline.database.supabase);
+}
+
+MigrateOutcome apply_atomic(Context& context) {
+  MigrateOutcome outcome;
+  open_atomic_transaction(context);
   util::Progress progress("migrate", context.options.progress);
+  size_t first = 0;  // the first migration of the open transaction
+  int retries = 0;   // lock_timeout retries of the open transaction
+  auto mark = context.impact.mark(context.report.impact);
   for (size_t i = 0; i < context.state.pending.size(); ++i) {
     auto& record = context.report.migrations[i];
     const auto* file = context.state.pending[i];
     progress.show(counter(context, i) + " " + file->version + "_" + file->name, true);
-    if (!apply_one(context, *file, record)) {
+    const bool ends = !record.commit_after.empty() || i + 1 == context.state.pending.size();
+    if (!apply_one(context, *file, record, ends)) {
+      if (retry_after_lock_timeout(context, record, retries, "the transaction")) {
+        // Rolled back: every migration of the transaction runs again, in a new one.
+        for (size_t k = first; k <= i; ++k) {
+          context.report.migrations[k].status = report::MigrationStatus::pending;
+          context.report.migrations[k].error.reset();
+          context.report.migrations[k].duration_ms = 0;
+        }
+        context.impact.rewind(mark, context.report.impact);
+        open_atomic_transaction(context);
+        i = first - 1;  // wraps to first with the loop's ++i
+        continue;
+      }
       outcome.ok = false;
       outcome.failure = failure_line(record);
       break;
@@ -174,6 +213,9 @@ MigrateOutcome apply_atomic(Context& context) {
       break;
     }
     commit_at(context, i, outcome);
+    first = i + 1;
+    retries = 0;
+    mark = context.impact.mark(context.report.impact);
   }
   return outcome;
 }
@@ -214,10 +256,19 @@ MigrateOutcome apply_per_migration(Context& context) {
     if (!record.non_transactional.empty()) {
       ok = apply_outside_transaction(context, file, record, outcome.committed_any);
     } else {
-      context.work->exec("BEGIN");
-      context.work->exec(set_timeouts_sql(context.pipeline, true));
-      ok = apply_one(context, file, record);
-      context.work->exec(ok ? "COMMIT" : "ROLLBACK");
+      int retries = 0;
+      const auto mark = context.impact.mark(context.report.impact);
+      for (;;) {
+        context.work->exec("BEGIN");
+        context.work->exec(set_timeouts_sql(context.pipeline, true));
+        ok = apply_one(context, file, record, true);
+        if (ok) context.impact.end_transaction(context.pipeline.safety, context.report.impact, false);
+        context.work->exec(ok ? "COMMIT" : "ROLLBACK");
+        if (ok || !retry_after_lock_timeout(context, record, retries, "the migration")) break;
+        record.status = report::MigrationStatus::pending;
+        record.error.reset();
+        context.impact.rewind(mark, context.report.impact);
+      }
       if (ok) outcome.committed_any = true;
     }
     if (!ok) {
@@ -274,18 +325,24 @@ void choose_mode(Context& context) {
   }
   if (!per_migration) plan_commits(context);
   context.report.mode = per_migration ? report::Mode::per_migration : report::Mode::atomic;
-  context.report.lock_timeout = util::format_duration(context.pipeline.database.lock_timeout);
+  context.report.lock_timeout = util::format_duration(migration_lock_timeout(context.pipeline));
   context.report.statement_timeout = util::format_duration(context.pipeline.database.statement_timeout);
 }
 
 MigrateOutcome apply_migrations(Context& context) {
   pg::Session::CancelOnInterrupt cancel(*context.work);
   context.impact.start(*context.work, context.pipeline.safety);
+  start_lock_watch(context);
+  struct StopLockWatch {  // the watch's thread and session end with the migrate step
+    Context& context;
+    ~StopLockWatch() { context.lock_watch.reset(); }
+  } stop_lock_watch{context};
   return context.report.mode == report::Mode::atomic ? apply_atomic(context) : apply_per_migration(context);
 }
 
 void finish_atomic(Context& context, bool commit) {
   if (!context.work->in_transaction()) return;
+  if (commit) context.impact.end_transaction(context.pipeline.safety, context.report.impact, false);
   context.work->exec(commit ? "COMMIT" : "ROLLBACK");
   if (!commit) return;
   for (auto& m : context.report.migrations) {

@@ -105,6 +105,8 @@ void end_dry_run(Context& context) {
   report::Restore restore;
   restore.method = "rollback";
   restore.fingerprint_before = context.before.hash;
+  // What a real run would have held until its COMMIT, held until this rollback: graded by the budget.
+  context.impact.end_transaction(context.pipeline.safety, context.report.impact, true);
   roll_back(context);
   verify_fingerprint(context, restore);
   restore.duration_ms = elapsed_ms(start);

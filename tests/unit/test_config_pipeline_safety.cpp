@@ -43,6 +43,7 @@ TEST_CASE("[safety] defaults: measure on, fail on errors only, large above a mil
   const Safety& s = loaded.pipeline->safety;
   CHECK(s.measure);
   CHECK(s.lock_retries == 0);
+  CHECK(!s.lock_timeout);
   CHECK(!s.max_exclusive_lock);
   CHECK(s.fail_on == RlsFailOn::error);
   CHECK(s.large_table_rows == 1'000'000);
@@ -51,12 +52,13 @@ TEST_CASE("[safety] defaults: measure on, fail on errors only, large above a mil
 
 TEST_CASE("[safety] reads thresholds, fail_on and ignores with reasons", "[pipeline][safety]") {
   auto loaded = load(kMinimal +
-                     "[safety]\nlock_retries = 5\nmax_exclusive_lock = \"2s\"\nfail_on = \"warn\"\n"
+                     "[safety]\nlock_timeout = \"200ms\"\nlock_retries = 5\nmax_exclusive_lock = \"2s\"\nfail_on = \"warn\"\n"
                      "large_table_rows = 1000\nlarge_table_bytes = 65536\nmeasure = false\n"
                      "ignore = [{ rule = \"index_without_concurrently\", object = \"public.big\", reason = \"window\" }]\n");
   REQUIRE(loaded.pipeline);
   const Safety& s = loaded.pipeline->safety;
   CHECK(s.lock_retries == 5);
+  CHECK(s.lock_timeout == std::chrono::milliseconds{200});
   CHECK(s.max_exclusive_lock == std::chrono::milliseconds{2000});
   CHECK(s.fail_on == RlsFailOn::warn);
   CHECK(s.large_table_rows == 1000);
