@@ -75,6 +75,24 @@ void print_impact(const report::Report& report, const Console& console) {
   }
 }
 
+// One line per lock wait of the run (`impact.lock_waits`): where, who blocked it, what migsafe did.
+// --verbose shows them as they happen too.
+void print_lock_waits(const report::Report& report, const Console& console) {
+  if (!report.impact.is_object()) return;
+  for (const auto& w : report.impact.value("lock_waits", nlohmann::json::array())) {
+    std::string who;
+    for (const auto& b : w.value("blockers", nlohmann::json::array())) {
+      who += (who.empty() ? "" : "; ") + std::string("pid ") + std::to_string(b.value("pid", 0)) + " \"" +
+             b.value("application_name", "") + "\" (" + b.value("state", "") + "): " + b.value("query", "");
+    }
+    console.note("lock_timeout at " + w.value("file", "") + ":" + std::to_string(w.value("line", 0)) + " (try " +
+                 std::to_string(w.value("try", 0)) + "), blocked by " + (who.empty() ? "a session already gone" : who) +
+                 (w.value("retried", false) ? "; rolled back " + w.value("rolled_back", "") + ", retried after " +
+                                                  std::to_string(w.value("backoff_ms", 0LL)) + " ms"
+                                            : "; not retried"));
+  }
+}
+
 int run_command(const RunFlags& flags, const Console& console, const std::string& command = "run") {
   config::Pipeline pipeline = config::load_pipeline(flags.pipeline);
   if (flags.no_backup && !flags.dry_run) throw usage_error("--no-backup is only for --dry-run: a real run always takes a backup");
@@ -115,6 +133,7 @@ int run_command(const RunFlags& flags, const Console& console, const std::string
     if (context.report.status == report::RunStatus::unset) context.report.status = report::RunStatus::refused;
     context.report.exit_code = int(e.code());
   }
+  print_lock_waits(context.report, console);
   if (command == "plan") print_impact(context.report, console);
   return publish_report(context.report, console, publish);
 }

@@ -92,7 +92,8 @@ std::vector<nlohmann::json> statement_findings(const std::string& statement, con
                           "ADD CONSTRAINT ... NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT in a later "
                           "migration (SHARE UPDATE EXCLUSIVE: reads and writes go on)"));
   }
-  const bool in_use = relation.rows > 0 || relation.bytes > 0;
+  // Holds data: counted rows, or more than the one page an empty table's TOAST index takes.
+  const bool in_use = relation.rows > 0 || relation.bytes > 8192;
   if (in_use && exclusive && matches(statement, R"(^\s*alter\s+table\b[\s\S]*\brename\b)")) {
     out.push_back(finding("rename_in_use", relation,
                           "RENAME on " + relation.name + size +

@@ -39,8 +39,8 @@ std::optional<nlohmann::json> index_without_concurrently(const std::string& stat
 // created. On a large relation: `volatile_default_rewrite` (ADD COLUMN with a volatile default),
 // `column_type_rewrite` (ALTER COLUMN TYPE that rewrote), `set_not_null_scan` (SET NOT NULL scans
 // under ACCESS EXCLUSIVE), `constraint_without_not_valid` (ADD FOREIGN KEY / CHECK validated at
-// once). On any non-empty relation: `rename_in_use` (RENAME of a table or column a running app
-// may use) and `drop_column`. Returns the findings as report JSON.
+// once). On any relation holding data (rows, or more than 8 KiB): `rename_in_use` (RENAME of a
+// table or column a running app may use) and `drop_column`. Returns the findings as report JSON.
 std::vector<nlohmann::json> statement_findings(const std::string& statement, const MeasuredRelation& relation,
                                                bool rewritten, const config::Safety& safety);
 
