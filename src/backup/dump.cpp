@@ -195,6 +195,7 @@ DumpResult take_backup(const DumpRequest& r, DumpResult out) {
   out.checksum = write_archive(r, data);
   out.bytes = data.bytes_written();
   out.dump_ms = ms_since(start);
+  if (r.on_written) r.on_written(out.checksum, out.bytes);
 
   // The schema-only snapshot is mostly the server's catalog work and verification is mostly our
   // decompression: on two cores they overlap instead of adding up.

@@ -29,6 +29,9 @@ struct DumpRequest {
   int jobs = 2;                      // pg_dump workers for the directory format
   util::OutputSink tee;  // custom format: also receives every byte of the data file as it is
                          // written (e.g. an upload); throwing fails the backup
+  // custom format: called with the data file's checksum and size once its last byte is written,
+  // before the verification (e.g. to complete an upload meanwhile); throwing fails the backup
+  std::function<void(const std::string& checksum, unsigned long long bytes)> on_written;
 };
 
 // What was written.

@@ -131,12 +131,19 @@ std::string RemoteStore::check(const StoredBackup& b) {
 nlohmann::json RemoteStore::complete(remote::MultipartUpload& upload, Manifest& m,
                                      const fs::path& local_dir, long long started_ms_ago) {
   auto start = std::chrono::steady_clock::now() - std::chrono::milliseconds(started_ms_ago);
-  const remote::Metadata integrity{{kMetaSha256, hex_of(m.checksum)},
-                                   {kMetaBytes, std::to_string(m.bytes)}};
+  Sealed sealed = seal(upload, m.checksum, m.bytes);
+  return publish(m, local_dir, sealed.key, sealed.expected_etag, sealed.parts, start);
+}
+
+RemoteStore::Sealed RemoteStore::seal(remote::MultipartUpload& upload, const std::string& checksum,
+                                      unsigned long long bytes) {
+  const remote::Metadata integrity{{kMetaSha256, hex_of(checksum)},
+                                   {kMetaBytes, std::to_string(bytes)}};
   remote::UploadResult r = upload.finish(integrity);
-  if (r.bytes != m.bytes) {
+  if (r.bytes != bytes) {
+    discard(r.key);
     throw Error(Exit::refused, client_->location().url_of(r.key) + ": " + std::to_string(r.bytes) +
-                                   " bytes sent, the backup has " + std::to_string(m.bytes));
+                                   " bytes sent, the backup has " + std::to_string(bytes));
   }
   if (r.parts > 0 && !upload.metadata().count(kMetaSha256)) {
     // The parts went up before the hash was known: the service copies the object onto itself
@@ -150,7 +157,7 @@ nlohmann::json RemoteStore::complete(remote::MultipartUpload& upload, Manifest& 
       throw;
     }
   }
-  return publish(m, local_dir, r.key, r.expected_etag, r.parts, start);
+  return Sealed{r.key, r.expected_etag, r.parts};
 }
 
 nlohmann::json RemoteStore::publish(Manifest& m, const fs::path& local_dir, const std::string& key,

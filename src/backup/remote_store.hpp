@@ -47,6 +47,23 @@ class RemoteStore {
   // Throws Error(Exit::refused) saying what failed; nothing is listed then.
   nlohmann::json complete(remote::MultipartUpload& upload, Manifest& m,
                           const std::filesystem::path& local_dir, long long started_ms_ago = 0);
+  // The first half of complete(), which needs only the data's `checksum` and `bytes` (so it can
+  // run while the local file is verified): completes `upload` and gives the object its metadata.
+  // The object is not listed until publish() uploads the manifest; on failure it is deleted.
+  struct Sealed {
+    std::string key;            // the data object
+    std::string expected_etag;  // the ETag its bytes must have
+    int parts = 0;              // 0: one PUT
+  };
+  Sealed seal(remote::MultipartUpload& upload, const std::string& checksum,
+              unsigned long long bytes);
+  // The HEAD check of the uploaded data object `key` (size, `expected_etag`, metadata), then the
+  // schema snapshot from `local_dir` and, last, the manifest with `m.remote` filled in.
+  nlohmann::json publish(Manifest& m, const std::filesystem::path& local_dir,
+                         const std::string& key, const std::string& expected_etag, int parts,
+                         std::chrono::steady_clock::time_point start);
+  // Deletes `key`, best effort (an object that failed its checks and has no manifest).
+  void discard(const std::string& key) noexcept;
   // Uploads the local backup `local` (its data file read once, its sha256 checked against the
   // manifest as it is read) as complete() does; returns `remote` for its manifest. A file of up to
   // kSinglePutMax bytes goes up as one PUT streamed from the file (signed with the manifest's
@@ -73,13 +90,6 @@ class RemoteStore {
   void remove(const StoredBackup& backup);
 
  private:
-  // The HEAD check of the uploaded data object `key` (size, `expected_etag`, metadata), then the
-  // schema snapshot from `local_dir` and, last, the manifest with `m.remote` filled in.
-  nlohmann::json publish(Manifest& m, const std::filesystem::path& local_dir,
-                         const std::string& key, const std::string& expected_etag, int parts,
-                         std::chrono::steady_clock::time_point start);
-  // Deletes `key`, best effort (an object that failed its checks and has no manifest).
-  void discard(const std::string& key) noexcept;
   // Uploads `body` as `key` with its size and sha256 as metadata, plus `extra`.
   void put_object(const std::string& key, const std::string& body, remote::Metadata extra = {});
   // GETs the small object `key` and checks it against its size and sha256 metadata.

@@ -111,7 +111,10 @@ backup::Manifest write_backup(Context& context, const std::string& kind,
   auto remote = RemoteCopy::start(
       context, backup::data_file_name(request.backup_id, request.compression, !request.key.empty()),
       request.backup_id);
-  if (remote) request.tee = remote->sink();
+  if (remote) {
+    request.tee = remote->sink();
+    request.on_written = remote->on_written();
+  }
   auto start = std::chrono::steady_clock::now();
   backup::DumpResult result = backup::dump_database(request);
   if (timings)

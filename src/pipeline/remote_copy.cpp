@@ -16,7 +16,13 @@ RemoteCopy::RemoteCopy(const config::BackupRemote& config, std::string backup_id
       upload_(std::move(upload)),
       start_(std::chrono::steady_clock::now()) {}
 
-RemoteCopy::~RemoteCopy() = default;
+RemoteCopy::~RemoteCopy() {
+  if (!sealing_.valid()) return;
+  try {  // sealed, but the backup failed (or finish never ran): the object must not stay
+    store_->discard(sealing_.get().key);
+  } catch (...) {
+  }
+}
 
 void RemoteCopy::fail(const std::string& backup_id, const std::string& cause) const {
   throw Error(Exit::refused, "remote copy of " + backup_id + " to " + store_->url() +
@@ -50,6 +56,14 @@ std::unique_ptr<RemoteCopy> RemoteCopy::start(Context& context, const std::strin
   }
 }
 
+std::function<void(const std::string&, unsigned long long)> RemoteCopy::on_written() {
+  return [this](const std::string& checksum, unsigned long long bytes) {
+    if (!error_.empty()) return;
+    sealing_ = std::async(std::launch::async,
+                          [this, checksum, bytes] { return store_->seal(*upload_, checksum, bytes); });
+  };
+}
+
 util::OutputSink RemoteCopy::sink() {
   return [this](std::string_view chunk) {
     if (!error_.empty()) return;
@@ -70,7 +84,10 @@ void RemoteCopy::finish(Context& context, backup::Manifest& m,
                         {"key", store_->client().location().key(m.file)}};
   try {
     if (!error_.empty()) throw Error(Exit::refused, error_);
-    out = store_->complete(*upload_, m, manifest_path.parent_path(), elapsed_ms(start_));
+    backup::RemoteStore::Sealed sealed =
+        sealing_.valid() ? sealing_.get() : store_->seal(*upload_, m.checksum, m.bytes);
+    out = store_->publish(m, manifest_path.parent_path(), sealed.key, sealed.expected_etag,
+                          sealed.parts, start_);
     backup::save_manifest(manifest_path, m);
     step.ok(out["key"].get<std::string>() + ", " + std::to_string(out["parts"].get<int>()) +
             " parts, size and ETag verified");

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -25,6 +27,10 @@ class RemoteCopy {
   // Receives the data file's bytes as they are written (backup::DumpRequest::tee). With
   // `required`, an upload failure throws (the backup fails); else it is kept for finish().
   util::OutputSink sink();
+  // Receives the data file's checksum and size once it is written (backup::DumpRequest::on_written):
+  // completes the upload and gives the object its metadata in the background while the local
+  // file is verified. finish() waits for it.
+  std::function<void(const std::string& checksum, unsigned long long bytes)> on_written();
   // After the local backup is verified and `m` written to `manifest_path`: completes the upload,
   // checks the object (size and ETag by HEAD), uploads the schema snapshot and the manifest, and
   // records the outcome in `m.remote` (and the local manifest). With `required`, a failure is
@@ -42,6 +48,7 @@ class RemoteCopy {
   std::unique_ptr<backup::RemoteStore> store_;
   std::unique_ptr<remote::MultipartUpload> upload_;
   std::string error_;  // first upload failure when not required
+  std::future<backup::RemoteStore::Sealed> sealing_;  // on_written's work, if started
   std::chrono::steady_clock::time_point start_;
 };
 
