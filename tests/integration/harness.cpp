@@ -10,7 +10,6 @@
 #include <sstream>
 
 #include "pg/ephemeral_cluster.hpp"
-#include "pg/fingerprint.hpp"
 #include "pg/tools.hpp"
 #include "util/process.hpp"
 
@@ -152,8 +151,6 @@ bool Project::wait_for_query(const std::string& text, int seconds) const {
   return false;
 }
 
-std::string Project::fingerprint() const { return pg::take_fingerprint(*session(), {"public"}).hash; }
-
 namespace {
 
 // pg_dump's output minus what differs between two dumps of the same database: the version header
@@ -202,14 +199,6 @@ std::string line_differences(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::string Project::data_hash() const {
-  std::string all;
-  for (const auto& [table, hash] : snapshot().data) {
-    if (table.rfind("public.", 0) == 0) all += table + "=" + hash + "\n";
-  }
-  return all;
-}
-
 Snapshot Project::snapshot(const std::vector<std::string>& leave_out) const {
   Snapshot snap;
   util::Command dump;
@@ -226,7 +215,8 @@ Snapshot Project::snapshot(const std::vector<std::string>& leave_out) const {
       "select format('%I.%I', n.nspname, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
       "where c.relkind in ('r', 'm') and n.nspname not in ('pg_catalog', 'information_schema') "
       "and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%' "
-      "and (n.nspname, c.relname) not in (('migsafe', 'runs'), ('migsafe', 'schema_snapshots')) order by 1");
+      "and (n.nspname, c.relname) not in (('migsafe', 'runs'), ('migsafe', 'statements'), ('migsafe', 'schema_snapshots')) "
+      "order by 1");
   for (const auto& row : tables.rows) {
     bool left_out = false;
     for (const auto& schema : leave_out) left_out = left_out || row[0]->rfind(schema + ".", 0) == 0;

@@ -33,8 +33,9 @@ struct Outcome {
 
 // The state of a whole database, taken without migsafe's code: a schema-only `pg_dump` of every
 // schema (its header and psql's random \restrict key taken out) and an md5 per user table of every
-// schema over all its rows. `migsafe.runs` and `migsafe.schema_snapshots` are left out of the data:
-// each run adds its own row.
+// schema over all its rows. `migsafe.runs`, `migsafe.statements` and `migsafe.schema_snapshots` are
+// left out of the data: they log each run (its progress, the schema it left), which a restore keeps
+// on purpose.
 struct Snapshot {
   std::string schema;                        // pg_dump --schema-only, normalised
   std::map<std::string, std::string> data;   // "schema.table" -> md5 of its rows, sorted
@@ -82,10 +83,6 @@ class Project {
   // Waits up to `seconds` until a backend of this database runs a query containing `text`.
   bool wait_for_query(const std::string& text, int seconds = 20) const;
 
-  // Schema fingerprint of `public` as migsafe computes it (for tests of the fingerprint itself).
-  std::string fingerprint() const;
-  // A hash over every row of every table in `public` (kept for tests not yet moved to snapshot()).
-  std::string data_hash() const;
   // The database as tools other than migsafe see it: judges restores independently of migsafe.
   // Schemas in `leave_out` are left out (e.g. the ledger a first run creates).
   Snapshot snapshot(const std::vector<std::string>& leave_out = {}) const;

@@ -8,6 +8,7 @@
 #include "util/process.hpp"
 
 using migsafe::test::Project;
+using migsafe::test::differences;
 using migsafe::test::read_file;
 
 namespace {
@@ -164,7 +165,7 @@ TEST_CASE("with [safety] fail_on = \"warn\" the finding fails the run and it is 
           "[impact][safety]") {
   Project p("impact_index_fail");
   sized_tables(p, "fail_on = \"warn\"\n");
-  const std::string before = p.fingerprint();
+  const auto before = p.snapshot();
   auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
   INFO(r.err);
   CHECK(r.exit_code == 1);
@@ -172,7 +173,7 @@ TEST_CASE("with [safety] fail_on = \"warn\" the finding fails the run and it is 
   CHECK(report["migrations"][0]["error"]["line"] == 1);
   CHECK(report["migrations"][0]["error"]["message"].get<std::string>().find("index_without_concurrently on public.big") !=
         std::string::npos);
-  CHECK(p.fingerprint() == before);
+  CHECK(differences(before, p.snapshot()) == "");
   CHECK(p.value("select count(*) from pg_indexes where indexname like '%_name_idx'") == "0");
 
   p.pipeline(migsafe::test::default_pipeline_body() +
