@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "backup/owned_drop.hpp"
 #include "backup/restore.hpp"
 #include "pg/outside.hpp"
 #include "pg/qualified_names.hpp"
@@ -64,15 +65,6 @@ where c.relkind in ('r','p','f') and a.attnum > 0 and not a.attisdropped and c.o
   and n.nspname <> all($1::text[]) and n.nspname not in ('pg_catalog', 'information_schema')
 )SQL";
 
-// Everything directly in a schema, as DROP statements; extension members and internal objects go
-// with their owners.
-const char* kSchemaContentsSql = R"SQL(
-select format('DROP %s IF EXISTS %s CASCADE;', upper(i.type), i.identity)
-from pg_depend d cross join lateral pg_identify_object(d.classid, d.objid, d.objsubid) i
-where d.refclassid = 'pg_namespace'::regclass and d.refobjid = to_regnamespace($1)::oid and d.deptype = 'n'
-  and not exists (select 1 from pg_depend e where e.classid = d.classid and e.objid = d.objid and e.deptype in ('e', 'i'))
-)SQL";
-
 unsigned long to_ulong(const std::optional<std::string>& text) {
   return text ? std::stoul(*text) : 0;
 }
@@ -80,41 +72,6 @@ unsigned long to_ulong(const std::optional<std::string>& text) {
 std::string with_schemas(std::string sql, const std::string& schemas_literal) {
   for (size_t at = sql.find("$1::text[]"); at != std::string::npos; at = sql.find("$1::text[]", at)) {
     sql.replace(at, 10, schemas_literal);
-  }
-  return sql;
-}
-
-bool has_schema_entry(const std::vector<TocEntry>& toc, const std::string& schema) {
-  for (const auto& e : toc) {
-    if (e.desc == "SCHEMA" && e.tag == schema) return true;
-  }
-  return false;
-}
-
-bool mentions_schema(const std::vector<TocEntry>& toc, const std::string& schema) {
-  for (const auto& e : toc) {
-    if (e.schema == schema || e.tag == "SCHEMA " + schema) return true;
-  }
-  return false;
-}
-
-// SQL that empties the owned schemas (and the history tables) before the archive's entries come back.
-std::string owned_drop_sql(pg::Session& session, const std::vector<TocEntry>& toc,
-                           const std::vector<std::string>& schemas) {
-  std::string sql;
-  for (const auto& schema : schemas) {
-    bool exists = session.query("select to_regnamespace($1) is not null", {schema}).scalar() == "t";
-    if (!exists) continue;
-    if (has_schema_entry(toc, schema) || !mentions_schema(toc, schema)) {
-      sql += "DROP SCHEMA " + session.quote_name(schema) + " CASCADE;\n";
-      continue;
-    }
-    for (const auto& row : session.query(kSchemaContentsSql, {schema}).rows) sql += *row[0] + "\n";
-  }
-  for (const char* table : {"supabase_migrations.schema_migrations", "migsafe.migrations"}) {
-    if (session.query("select to_regclass($1) is not null", {std::string(table)}).scalar() == "t") {
-      sql += std::string("TRUNCATE ") + table + ";\n";
-    }
   }
   return sql;
 }

@@ -132,3 +132,41 @@ TEST_CASE("a change outside the owned schemas that a restore cannot undo is exit
   // The owned schema came back all the same.
   CHECK(p.value("select count(*) from public.t") == "0");
 }
+
+TEST_CASE("a failed run that changed an owned schema's owner, comment and grants is restored, exit 1",
+          "[restore][boundary]") {
+  Project p("restore_schema_attributes", false);
+  per_migration(p);
+  p.query("create role app_reader nologin");
+  p.migration("20240101000000_base.sql", "create table public.t (id int);\ninsert into public.t values (1);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const auto pre_run = p.snapshot();
+
+  // As `supabase db pull` writes it at the top of a remote schema dump.
+  p.migration("20240102000000_pulled.sql",
+              "alter schema public owner to postgres;\n"
+              "comment on schema public is 'pulled from the dashboard';\n"
+              "grant usage on schema public to app_reader;\n"
+              "alter default privileges in schema public grant select on tables to app_reader;\n");
+  p.migration("20240103000000_fails.sql", "select 1/0;\n");
+  fail_and_restore(p);
+  CHECK(differences(pre_run, p.snapshot()) == "");
+}
+
+TEST_CASE("a project whose history gave public another owner restores a failed run, exit 1", "[restore][boundary]") {
+  Project p("restore_public_owner", false);
+  per_migration(p);
+  p.query("create role pulled_reader nologin");
+  p.migration("20240101000000_pulled.sql",
+              "alter schema public owner to postgres;\n"
+              "comment on schema public is 'pulled';\n"
+              "grant usage on schema public to pulled_reader;\n"
+              "create table public.t (id int);\ninsert into public.t values (1);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const auto pre_run = p.snapshot();
+
+  p.migration("20240102000000_more.sql", "create table public.u (id int);\nrevoke usage on schema public from pulled_reader;\n");
+  p.migration("20240103000000_fails.sql", "select 1/0;\n");
+  fail_and_restore(p);
+  CHECK(differences(pre_run, p.snapshot()) == "");
+}
