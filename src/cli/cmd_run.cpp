@@ -165,7 +165,7 @@ void register_run(CLI::App& app, Globals& globals) {
   cmd->add_flag("--github", flags->github,
                 "GitHub Actions output: annotations, job summary, step outputs (default when GITHUB_ACTIONS=true)");
   cmd->add_flag("--resume", flags->resume,
-                "Go on although an interrupted run left the database partly migrated (per-migration mode)");
+                "Go on although an interrupted run left the database partly migrated: after the last statement it committed");
   // The fault hook of the tests (docs/reliability.md): not in --help, never for real runs.
   cmd->add_option("--test-fault", flags->test_fault,
                   "TESTS ONLY: fail at WHERE[:throw|error|query|term|kill] to prove the run settles")

@@ -148,6 +148,7 @@ void read_progress(Session& session, InterruptedRun& run) {
       "group by s.run_id, s.version having count(*) filter (where s.status = 'committed') > 0 order by 1";
   for (const auto& row : session.query(partial_sql, {run.run_id}).rows) {
     run.partial.push_back(*row[0] + " (statements 1-" + *row[1] + " committed, up to line " + *row[2] + ")");
+    run.committed_through[*row[0]] = std::stoi(*row[1]);
   }
   const char* running_sql =
       "select coalesce(array_to_string(invalid_before, ','), '') from migsafe.statements "

@@ -41,6 +41,7 @@ struct InterruptedRun {
   std::string run_id, pipeline, host, started_at, backup_id, from_version, to_version;
   std::vector<std::string> applied;  // versions it committed, per the ledger
   std::vector<std::string> partial;  // files whose statements partly committed: "V (statements 1-2 committed, ...)"
+  std::map<std::string, int> committed_through;  // for those files: version -> last statement committed
   bool restoring = false;            // it died while restoring its backup after a failure
   bool cut_statement = false;        // it died while a statement of a non-transactional file ran
   std::vector<std::string> invalid_before;  // INVALID indexes that existed before that statement

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,7 @@ struct Context {
   std::string backup_compression;
   std::vector<std::string> applied_this_run;       // versions committed by this run
   std::vector<pg::InterruptedRun> interrupted;     // runs a dead migsafe left "running"
+  std::map<std::string, int> resume_after;         // --resume: version -> statements a dead run committed
   impact::Recorder impact;                         // measures each migration statement's locks
   std::unique_ptr<impact::LockWatch> lock_watch;   // who blocks a waiting migration statement
   bool ledger_started = false;                     // this run's migsafe.runs row exists

@@ -226,9 +226,19 @@ bool apply_outside_transaction(Context& context, const config::MigrationFile& fi
   context.work->exec(set_timeouts_sql(context.pipeline, false));
   auto start = std::chrono::steady_clock::now();
   SplitMigration split = split_migration(file);
+  // --resume after a run that died inside this file: its first statements committed already.
+  const int done = context.resume_after.count(file.version) ? context.resume_after.at(file.version) : 0;
+  if (done > 0) {
+    context.report.warnings.push_back(file.version + "_" + file.name + ": resumed after statement " +
+                                      std::to_string(done) + ", which the interrupted run committed");
+  }
   int index = 0;
   for (const auto& statement : split.statements) {
     throw_if_interrupted();
+    if (index < done) {
+      ++index;
+      continue;
+    }
     if (auto error = run_committing_statement(context, file.version, ++index, statement)) {
       record.status = report::MigrationStatus::failed;
       record.error = locate_error(file, statement, *error);

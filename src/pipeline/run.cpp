@@ -81,7 +81,8 @@ void drop_cut_build(Context& context, const pg::InterruptedRun& run) {
 void settle_interrupted_runs(Context& context) {
   for (const auto& run : pg::find_interrupted_runs(*context.control)) {
     if (run.partly_applied() && !context.options.resume) refuse_partly_applied(context, run);
-    if (!run.partly_applied()) drop_cut_build(context, run);
+    if (!run.partly_applied() || context.options.resume) drop_cut_build(context, run);
+    for (const auto& [version, statement] : run.committed_through) context.resume_after[version] = statement;
     pg::mark_run(*context.control, run.run_id, "interrupted");
     context.report.warnings.push_back(
         "run " + run.run_id + " was interrupted " +

@@ -72,15 +72,17 @@ TEST_CASE("kill -9 between per-migration commits: status shows it and the next r
   CHECK(list.out.find(backup_id) != std::string::npos);  // the interrupted run's backup is still listed
 }
 
-TEST_CASE("kill -9 inside a file with a committed CREATE INDEX CONCURRENTLY: the next run refuses with the way "
-          "out, and no INVALID index remains after the restore",
-          "[faults]") {
-  Project p("kill_concurrent_index");
+namespace {
+
+// Applies a base migration, then kills migsafe -9 inside a file of two concurrent index builds
+// once the first has committed and the second waits (its INVALID index exists). Returns the
+// snapshot taken before that run.
+migsafe::test::Snapshot kill_inside_concurrent_indexes(const Project& p) {
   p.pipeline();
   p.migration("20240101000000_base.sql", "create table public.t (a int);\ncreate table public.u (b int);\n"
                                          "insert into public.t values (1);\ninsert into public.u values (1);\n");
   REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const auto before = p.snapshot();
+  auto before = p.snapshot();
   p.migration("20240102000000_indexes.sql",
               "create index concurrently t_a on public.t (a);\ncreate index concurrently u_b on public.u (b);\n");
   // A transaction holding a lock on u makes the second build wait once its (INVALID) index exists.
@@ -104,6 +106,16 @@ TEST_CASE("kill -9 inside a file with a committed CREATE INDEX CONCURRENTLY: the
   holder->exec("rollback");
   usleep(1500 * 1000);
   CHECK(p.value("select count(*) from pg_index where not indisvalid") == "1");  // u_b, left by the kill
+  return before;
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 inside a file with a committed CREATE INDEX CONCURRENTLY: the next run refuses with the way "
+          "out, and no INVALID index remains after the restore",
+          "[faults]") {
+  Project p("kill_concurrent_index");
+  const auto before = kill_inside_concurrent_indexes(p);
 
   auto refused = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
   INFO(refused.err);
@@ -195,4 +207,21 @@ TEST_CASE("kill -9 during verification leaves the pre-run state", "[faults]") {
   auto next = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
   INFO(next.err);
   CHECK(next.exit_code == 0);
+}
+
+TEST_CASE("kill -9 inside a file with a committed CREATE INDEX CONCURRENTLY: --resume goes on after the committed "
+          "statement",
+          "[faults]") {
+  Project p("resume_concurrent_index");
+  kill_inside_concurrent_indexes(p);
+  auto resumed = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--resume", "--json"});
+  INFO(resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.json()["warnings"].dump().find("20240102000000_indexes: resumed after statement 1") !=
+        std::string::npos);
+  CHECK(p.value("select count(*) from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname in "
+                "('t_a', 'u_b') and i.indisvalid") == "2");
+  CHECK(p.value("select count(*) from pg_index where not indisvalid") == "0");
+  CHECK(p.value("select count(*) from migsafe.migrations") == "2");
+  CHECK(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);  // nothing left to do, nothing stuck
 }
