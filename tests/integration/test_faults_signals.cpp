@@ -57,20 +57,27 @@ TEST_CASE("SIGINT stops a throwaway server and removes its directory", "[faults]
   Project p("sigint_ephemeral", false);
   p.pipeline();
   p.migration("20240101000000_slow.sql", "create table public.t (id int);\nselect pg_sleep(30);\n");
-  auto before = std::filesystem::directory_iterator("/tmp");
-  std::set<std::string> existing;
-  for (auto& e : before) existing.insert(e.path().string());
   int pid = p.spawn_migsafe({"run", "{pipeline}", "--ephemeral"});
+  // The run names its throwaway server's socket directory in its first line; once the backup step
+  // is reported, the migration (30 s of sleep) is under way. Read from this run's own output, not
+  // from /tmp, which other runs share.
   std::string cluster_dir;
-  for (int i = 0; i < 200 && cluster_dir.empty(); ++i) {
+  bool migrating = false;
+  for (int i = 0; i < 600 && !migrating; ++i) {
     usleep(100 * 1000);
-    for (auto& e : std::filesystem::directory_iterator("/tmp")) {
-      const std::string path = e.path().string();
-      if (path.find("/tmp/migsafe-pg-") == 0 && !existing.count(path)) cluster_dir = path;
+    const std::string out = migsafe::test::read_file(p.dir() / "spawned.out");
+    size_t at = out.find("ephemeral PostgreSQL at /tmp/migsafe-pg-");
+    if (at != std::string::npos && cluster_dir.empty()) {
+      at += std::string("ephemeral PostgreSQL at ").size();
+      cluster_dir = out.substr(at, out.find(' ', at) - at);
     }
+    migrating = out.find("ok   backup") != std::string::npos;
   }
+  INFO(migsafe::test::read_file(p.dir() / "spawned.out"));
   REQUIRE_FALSE(cluster_dir.empty());
-  usleep(2500 * 1000);  // well into the migration
+  REQUIRE(migrating);
+  REQUIRE(std::filesystem::exists(cluster_dir));
+  usleep(300 * 1000);
   kill(pid, SIGINT);
   CHECK(Project::wait_migsafe(pid) == 130);
   CHECK_FALSE(std::filesystem::exists(cluster_dir));
