@@ -15,7 +15,10 @@ where d.refclassid = 'pg_namespace'::regclass and d.refobjid = to_regnamespace($
 )SQL";
 
 // Returns `public` to initdb's state, changing only what differs (so that a role that could not
-// make a change is not asked to undo one that was never made).
+// make a change is not asked to undo one that was never made). Its default privileges go too, so
+// that the tables the archive recreates do not pick them up (the archive's ACL entries, applied
+// after every table, put back both the tables' own grants and the default privileges); those of
+// roles the restoring role cannot act for are left, as they never apply to what it creates.
 const char* kResetPublicSql = R"SQL(DO $migsafe$
 DECLARE
   g record;
@@ -40,7 +43,7 @@ BEGIN
   FOR g IN SELECT d.defaclrole::regrole::text AS owner, d.defaclobjtype AS kind,
                   CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END AS grantee
            FROM pg_default_acl d, aclexplode(d.defaclacl) a
-           WHERE d.defaclnamespace = 'public'::regnamespace LOOP
+           WHERE d.defaclnamespace = 'public'::regnamespace AND pg_has_role(d.defaclrole, 'MEMBER') LOOP
     EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA public REVOKE ALL ON %s FROM %s CASCADE',
                    g.owner, kinds ->> g.kind::text, g.grantee);
   END LOOP;

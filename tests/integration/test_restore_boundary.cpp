@@ -170,3 +170,27 @@ TEST_CASE("a project whose history gave public another owner restores a failed r
   fail_and_restore(p);
   CHECK(differences(pre_run, p.snapshot()) == "");
 }
+
+TEST_CASE("a table whose grants were revoked against public's default privileges comes back with its own grants",
+          "[restore][boundary][supabase]") {
+  Project p("restore_revoked_grants");  // Supabase: public's default privileges grant to anon
+  per_migration(p);
+  p.migration("20240101000000_secrets.sql",
+              "create table public.secrets (id int primary key, value text);\n"
+              "insert into public.secrets values (1, 'k');\n"
+              "revoke all on public.secrets from anon, authenticated;\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  const auto pre_run = p.snapshot();
+
+  p.migration("20240102000000_more.sql", "create table public.notes (id int);\n");
+  p.migration("20240103000000_fails.sql", "select 1/0;\n");
+  fail_and_restore(p);
+  CHECK(differences(pre_run, p.snapshot()) == "");
+  CHECK(p.value("select has_table_privilege('anon', 'public.secrets', 'select')") == "f");
+
+  const std::string backup_id = p.value("select backup_id from migsafe.runs order by started_at desc limit 1");
+  auto restored = p.migsafe({"backup", "restore", "{pipeline}", "--db", "{db}", "--id", backup_id, "--yes"});
+  INFO(restored.err);
+  CHECK(restored.exit_code == 0);
+  CHECK(differences(pre_run, p.snapshot()) == "");
+}
