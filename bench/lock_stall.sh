@@ -89,18 +89,22 @@ measure() {
   python3 - "$name" "$work/logs" "$status" "$(elapsed "$t0" "$t1")" <<'PY'
 import glob, sys
 name, logs, status, took = sys.argv[1:]
-done, lat = [], []
+done, lat, failed = [], [], 0
 for path in glob.glob(f"{logs}/{name}.*"):
     for line in open(path):
         f = line.split()
         if len(f) < 6 or f[2] == "skipped": continue
+        if not f[2].isdigit():  # "failed": an app transaction that got an error
+            failed += 1
+            continue
         lat.append(int(f[2]) / 1000.0)
         done.append(int(f[4]) + int(f[5]) / 1e6)
 lat.sort(); done.sort()
 gap = max((b - a for a, b in zip(done, done[1:])), default=0.0)
 pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else 0.0
 print(f"{name:10s} exit {status:>2s}  apply {took:>6s} s  txns {len(lat):6d}  latency p50 {pct(0.5):8.1f} ms  "
-      f"p99 {pct(0.99):8.1f} ms  max {lat[-1] if lat else 0:8.1f} ms  longest with no txn completed {gap:5.2f} s")
+      f"p99 {pct(0.99):8.1f} ms  max {lat[-1] if lat else 0:8.1f} ms  longest with no txn completed {gap:5.2f} s"
+      f"  failed txns {failed}")
 PY
 }
 
