@@ -15,6 +15,7 @@ for target in build-fuzz/fuzz_*; do
   corpus=fuzz/corpus/${name#fuzz_}
   work=build-fuzz/corpus/${name#fuzz_}
   crashes=build-fuzz/crashes/$name
+  [ -d "$corpus" ] || { echo "fuzz: $name has no seed corpus: add inputs to $corpus/" >&2; exit 1; }
   mkdir -p "$work" "$crashes"
   echo "fuzz: $name for ${seconds}s"
   "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -artifact_prefix="$crashes/" \
