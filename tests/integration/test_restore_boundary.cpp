@@ -27,6 +27,21 @@ nlohmann::json fail_and_restore(const Project& p) {
   return report;
 }
 
+// Applies `base` (per-migration, must succeed), then `change` followed by a failing migration:
+// the run must be restored (exit 1) to exactly the state after `base`, judged by pg_dump and a
+// per-table hash. Returns that state.
+migsafe::test::Snapshot base_then_failed_change(const Project& p, const std::string& base, const std::string& change) {
+  per_migration(p);
+  p.migration("20240101000000_base.sql", base);
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  auto pre_run = p.snapshot();
+  p.migration("20240102000000_change.sql", change);
+  p.migration("20240103000000_fails.sql", "select 1/0;\n");
+  fail_and_restore(p);
+  CHECK(differences(pre_run, p.snapshot()) == "");
+  return pre_run;
+}
+
 }  // namespace
 
 TEST_CASE("extensions in public and an owned enum used by another schema survive a restore, data and all",
@@ -136,56 +151,34 @@ TEST_CASE("a change outside the owned schemas that a restore cannot undo is exit
 TEST_CASE("a failed run that changed an owned schema's owner, comment and grants is restored, exit 1",
           "[restore][boundary]") {
   Project p("restore_schema_attributes", false);
-  per_migration(p);
   p.query("create role app_reader nologin");
-  p.migration("20240101000000_base.sql", "create table public.t (id int);\ninsert into public.t values (1);\n");
-  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const auto pre_run = p.snapshot();
-
   // As `supabase db pull` writes it at the top of a remote schema dump.
-  p.migration("20240102000000_pulled.sql",
-              "alter schema public owner to postgres;\n"
-              "comment on schema public is 'pulled from the dashboard';\n"
-              "grant usage on schema public to app_reader;\n"
-              "alter default privileges in schema public grant select on tables to app_reader;\n");
-  p.migration("20240103000000_fails.sql", "select 1/0;\n");
-  fail_and_restore(p);
-  CHECK(differences(pre_run, p.snapshot()) == "");
+  base_then_failed_change(p, "create table public.t (id int);\ninsert into public.t values (1);\n",
+                          "alter schema public owner to postgres;\n"
+                          "comment on schema public is 'pulled from the dashboard';\n"
+                          "grant usage on schema public to app_reader;\n"
+                          "alter default privileges in schema public grant select on tables to app_reader;\n");
 }
 
 TEST_CASE("a project whose history gave public another owner restores a failed run, exit 1", "[restore][boundary]") {
   Project p("restore_public_owner", false);
-  per_migration(p);
   p.query("create role pulled_reader nologin");
-  p.migration("20240101000000_pulled.sql",
-              "alter schema public owner to postgres;\n"
-              "comment on schema public is 'pulled';\n"
-              "grant usage on schema public to pulled_reader;\n"
-              "create table public.t (id int);\ninsert into public.t values (1);\n");
-  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const auto pre_run = p.snapshot();
-
-  p.migration("20240102000000_more.sql", "create table public.u (id int);\nrevoke usage on schema public from pulled_reader;\n");
-  p.migration("20240103000000_fails.sql", "select 1/0;\n");
-  fail_and_restore(p);
-  CHECK(differences(pre_run, p.snapshot()) == "");
+  base_then_failed_change(p,
+                          "alter schema public owner to postgres;\n"
+                          "comment on schema public is 'pulled';\n"
+                          "grant usage on schema public to pulled_reader;\n"
+                          "create table public.t (id int);\ninsert into public.t values (1);\n",
+                          "create table public.u (id int);\nrevoke usage on schema public from pulled_reader;\n");
 }
 
 TEST_CASE("a table whose grants were revoked against public's default privileges comes back with its own grants",
           "[restore][boundary][supabase]") {
   Project p("restore_revoked_grants");  // Supabase: public's default privileges grant to anon
-  per_migration(p);
-  p.migration("20240101000000_secrets.sql",
-              "create table public.secrets (id int primary key, value text);\n"
-              "insert into public.secrets values (1, 'k');\n"
-              "revoke all on public.secrets from anon, authenticated;\n");
-  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
-  const auto pre_run = p.snapshot();
-
-  p.migration("20240102000000_more.sql", "create table public.notes (id int);\n");
-  p.migration("20240103000000_fails.sql", "select 1/0;\n");
-  fail_and_restore(p);
-  CHECK(differences(pre_run, p.snapshot()) == "");
+  const auto pre_run = base_then_failed_change(p,
+                                               "create table public.secrets (id int primary key, value text);\n"
+                                               "insert into public.secrets values (1, 'k');\n"
+                                               "revoke all on public.secrets from anon, authenticated;\n",
+                                               "create table public.notes (id int);\n");
   CHECK(p.value("select has_table_privilege('anon', 'public.secrets', 'select')") == "f");
 
   const std::string backup_id = p.value("select backup_id from migsafe.runs order by started_at desc limit 1");
