@@ -9,12 +9,7 @@ N=${N:-500}
 ROUNDS=${ROUNDS:-3}
 source bench/lib.sh
 
-mkdir -p "$work/project/migrations"
-for i in $(seq 1 "$N"); do
-  v=$(printf '2024%010d' "$i")
-  printf 'create table public.t%d (id int primary key, name text);\ncreate index on public.t%d (name);\ninsert into public.t%d values (1, %s);\n' \
-    "$i" "$i" "$i" "'x'" >"$work/project/migrations/${v}_m$i.sql"
-done
+tiny_migrations "$work/project/migrations" "$N"
 pipeline() {
   cat >"$work/project/pipeline.toml" <<TOML
 version = 1
@@ -32,11 +27,11 @@ TOML
 }
 # Prints "<migrate step ms> <run ms>" for one run on a fresh database.
 one_run() {
-  dropdb --if-exists bench >/dev/null 2>&1; createdb bench
+  new_db
   pipeline "$1"
   local t0 t1
   t0=$(seconds)
-  "$migsafe" run "$work/project/pipeline.toml" --db "$db_arg" --quiet --report "$work/report.json" >/dev/null
+  "$migsafe" run "$work/project/pipeline.toml" --db "$db_conn" --quiet --report "$work/report.json" >/dev/null
   t1=$(seconds)
   python3 -c "import json; r=json.load(open('$work/report.json')); print(sum(s['duration_ms'] for s in r['steps'] if s['name']=='migrate'), int(($t1-$t0)*1000), len(r['impact'].get('statements', [])))"
 }

@@ -29,3 +29,26 @@ load_bench_db() {
   psql -q -X -d bench -c "create table public.filler as select g as id, decode(md5(random()::text) || md5(random()::text), 'hex') as blob from generate_series(1, $1 * 100000) g" >/dev/null
   psql -X -At -d bench -c "select pg_size_pretty(pg_database_size('bench'))"
 }
+
+# Writes $2 tiny migrations (a table, an index on it, one row each) into directory $1, named as the
+# Supabase CLI reads them; with $3 = dbmate, each has dbmate's `-- migrate:up`/`-- migrate:down` markers.
+tiny_migrations() {
+  mkdir -p "$1"
+  local header="" footer=""
+  [ "${3:-}" = dbmate ] && header=$'-- migrate:up\n' && footer=$'-- migrate:down\n'
+  for i in $(seq 1 "$2"); do
+    printf '%screate table public.t%d (id int primary key, name text);\ncreate index on public.t%d (name);\ninsert into public.t%d values (1, %s);\n%s' \
+      "$header" "$i" "$i" "$i" "'x'" "$footer" >"$1/$(printf '2024%010d' "$i")_m$i.sql"
+  done
+}
+
+# Creates a database of its own for one timed run and sets $db (its name), $db_conn (its conninfo)
+# and DATABASE_URL. None is dropped until the end: creating a relation's files gets slower after
+# many were deleted (ext4 skips recently freed inodes), which would charge each run for the one
+# before it.
+new_db() {
+  db="bench_$(date +%s%N)"
+  createdb "$db"
+  db_conn="${db_arg/dbname=bench/dbname=$db}"
+  export DATABASE_URL="postgres://postgres@:$port/$db?socket=$work&sslmode=disable"
+}

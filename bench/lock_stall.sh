@@ -86,6 +86,10 @@ measure() {
   local t1
   t1=$(seconds)
   wait "$bench_pid" || true
+  if [ "$status" != 0 ]; then  # say why, so a failed way is not a bare number
+    echo "$name exited $status; its last lines:" >&2
+    tail -n 8 "$work/$name.out" | sed 's/^/  | /' >&2
+  fi
   python3 - "$name" "$work/logs" "$status" "$(elapsed "$t0" "$t1")" <<'PY'
 import glob, sys
 name, logs, status, took = sys.argv[1:]

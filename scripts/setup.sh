@@ -51,12 +51,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The Supabase CLI, a test-time tool only: the integration tests apply their fixtures with
-# `supabase migration up --db-url` and compare its history rows with migsafe's. Installed into the
+# `supabase migration up --db-url` and compare its history rows with migsafe's. dbmate, a bench-time
+# tool only: bench/apply_path.sh compares migsafe's apply path with it. Both are installed into the
 # project-local, git-ignored .tools/ (the tests look for .tools/node_modules/.bin/supabase).
 supabase_version=2.117.0
+dbmate_version=2.36.0
 tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
-if [ "$("$tools/node_modules/.bin/supabase" --version 2>/dev/null)" != "$supabase_version" ]; then
-  echo "setup: installing supabase@$supabase_version (npm) into $tools" >&2
+if [ "$("$tools/node_modules/.bin/supabase" --version 2>/dev/null)" != "$supabase_version" ] ||
+  [ "$("$tools/node_modules/.bin/dbmate" --version 2>/dev/null)" != "dbmate version $dbmate_version" ]; then
+  echo "setup: installing supabase@$supabase_version and dbmate@$dbmate_version (npm) into $tools" >&2
   mkdir -p "$tools"
-  npm install --prefix "$tools" --save-exact --no-audit --no-fund --loglevel=error "supabase@$supabase_version" >/dev/null
+  npm install --prefix "$tools" --save-exact --no-audit --no-fund --loglevel=error \
+    "supabase@$supabase_version" "dbmate@$dbmate_version" >/dev/null
 fi

@@ -1,7 +1,7 @@
 // Per-statement lock impact. Locks accumulate in a transaction, so a statement's own locks are the
-// ones its backend holds now and did not hold before it (diffed here, against a hash set); a rewrite
-// is a relation whose storage (relfilenode) changed. A read is two catalog queries: the backend's
-// locks, then the state of the user relations among them.
+// ones its backend holds now and did not hold before it (the server leaves out the ones this
+// recorder has seen, by hash); a rewrite is a relation whose storage (relfilenode) changed. A read
+// is one catalog query, sent in the same round trip as the statement it follows.
 #include "impact/recorder.hpp"
 
 #include <algorithm>
@@ -56,7 +56,10 @@ std::optional<std::string> add_finding(nlohmann::json finding, const StatementSo
 void Recorder::start(pg::Session& session, const config::Safety& safety) {
   if (started_ || !safety.measure) return;
   before_run_ = pg::user_relations(session);
-  for (const auto& [oid, relation] : before_run_) filenodes_[oid] = relation.filenode;
+  for (const auto& [oid, relation] : before_run_) {
+    filenodes_[oid] = relation.filenode;
+    max_before_oid_ = std::max(max_before_oid_, std::stoul(oid));
+  }
   started_ = true;
 }
 
@@ -81,14 +84,40 @@ void Recorder::end_transaction(const config::Safety& safety, nlohmann::json& imp
     }
   }
   exclusive_.clear();
-  held_ = 0;  // its locks go with it: the next transaction starts reading every statement again
+  // Its locks go with it: the next transaction starts reading every statement again, with nothing seen.
+  held_ = 0;
+  vxid_.clear();
+  known_keys_.clear();
+  held_oids_.clear();
 }
 
-std::optional<std::string> Recorder::after_statement(pg::Session& session, const StatementSource& source,
-                                                     long long duration_ms, const config::Safety& safety,
-                                                     nlohmann::json& impact) {
+std::vector<bool> Recorder::plan_reads(size_t count, const config::Safety& safety, bool read_last) const {
+  if (!safety.measure) return {};
+  std::vector<bool> plan(count, false);
+  size_t pending = pending_.size();
+  for (size_t i = 0; i < count; ++i) {
+    ++pending;
+    if (held_ <= kExactUpTo || pending * kLocksPerRead >= held_) {
+      plan[i] = true;
+      pending = 0;
+    }
+  }
+  if (read_last && count > 0) plan.back() = true;
+  return plan;
+}
+
+std::string Recorder::read_sql() const {
+  // Relations the run created are not sized: no rule grades them. (Should the oid counter wrap
+  // around during the run, some are sized anyway, which costs time only.)
+  return pg::own_lock_read_sql(vxid_, {known_keys_.begin(), known_keys_.end()}, {held_oids_.begin(), held_oids_.end()},
+                               max_before_oid_);
+}
+
+std::optional<std::string> Recorder::after_statement(const StatementSource& source,
+                                                     std::chrono::steady_clock::time_point started, long long duration_ms,
+                                                     const config::Safety& safety, nlohmann::json& impact,
+                                                     const pg::Rows* read) {
   if (!safety.measure) return std::nullopt;
-  start(session, safety);
   if (!impact.contains("statements")) impact["statements"] = nlohmann::json::array();
   impact["statements"].push_back({{"file", source.file},
                                   {"line", source.line},
@@ -97,32 +126,30 @@ std::optional<std::string> Recorder::after_statement(pg::Session& session, const
                                   {"locks", nlohmann::json::array()},
                                   {"rewrites", nlohmann::json::array()},
                                   {"relations", nlohmann::json::array()}});
-  pending_.push_back(Pending{source, impact["statements"].size() - 1,
-                             std::chrono::steady_clock::now() - std::chrono::milliseconds(duration_ms)});
+  pending_.push_back(Pending{source, impact["statements"].size() - 1, started});
   ++measured_;
-  if (held_ > kExactUpTo && pending_.size() * kLocksPerRead < held_) return std::nullopt;  // not worth a read yet
-  return read(session, safety, impact);
+  if (!read) return std::nullopt;  // measured with the next read
+  return file_read(pg::parse_own_lock_read(*read), safety, impact);
 }
 
 std::optional<std::string> Recorder::flush(pg::Session& session, const config::Safety& safety, nlohmann::json& impact) {
   if (!safety.measure || pending_.empty()) return std::nullopt;
-  return read(session, safety, impact);
+  return file_read(pg::read_own_locks(session, read_sql()), safety, impact);
 }
 
-std::optional<std::string> Recorder::read(pg::Session& session, const config::Safety& safety, nlohmann::json& impact) {
-  const std::vector<pg::OwnLock> locks = pg::own_relation_locks(session);
-  held_ = locks.size();
-  if (!locks.empty()) enter_transaction(locks.front().vxid);
+std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, const config::Safety& safety,
+                                               nlohmann::json& impact) {
+  if (!read.locks.empty()) enter_transaction(read.locks.front().vxid);
   std::vector<const pg::OwnLock*> fresh;  // not attributed before, in this transaction
-  std::set<std::string> fresh_oids;
-  for (const pg::OwnLock& lock : locks) {
-    if (known_keys_.count(lock.oid + "/" + lock.mode)) continue;
-    fresh.push_back(&lock);
-    fresh_oids.insert(lock.oid);
+  for (const pg::OwnLock& lock : read.locks) {
+    if (!known_keys_.count(pg::lock_key(lock.oid, lock.mode))) fresh.push_back(&lock);
   }
-  std::set<std::string> asked(held_oids_);  // the relations held before, to see them rewritten
-  asked.insert(fresh_oids.begin(), fresh_oids.end());
-  const auto details = pg::relation_details(session, {asked.begin(), asked.end()}, {fresh_oids.begin(), fresh_oids.end()});
+  // The relations as they are now: the newly locked ones, and those held before (to see them rewritten).
+  std::map<std::string, const pg::RelationState*> states;
+  for (const auto& [oid, state] : read.watched) states[oid] = &state;
+  for (const pg::OwnLock* lock : fresh) {
+    if (lock->relation) states[lock->oid] = &lock->relation->state;
+  }
 
   nlohmann::json& entry = impact["statements"][pending_.back().entry];
   if (pending_.size() > 1) {
@@ -130,14 +157,14 @@ std::optional<std::string> Recorder::read(pg::Session& session, const config::Sa
     for (size_t i = 0; i + 1 < pending_.size(); ++i) impact["statements"][pending_[i].entry]["measured_with_next"] = true;
   }
   std::set<std::string> rewritten;
-  for (const auto& [oid, detail] : details) {
+  for (const auto& [oid, state] : states) {
     auto previous = filenodes_.find(oid);
-    if (previous != filenodes_.end() && !previous->second.empty() && !detail.state.filenode.empty() &&
-        previous->second != detail.state.filenode) {
-      entry["rewrites"].push_back(detail.state.name);
+    if (previous != filenodes_.end() && !previous->second.empty() && !state->filenode.empty() &&
+        previous->second != state->filenode) {
+      entry["rewrites"].push_back(state->name);
       rewritten.insert(oid);
     }
-    filenodes_[oid] = detail.state.filenode;
+    filenodes_[oid] = state->filenode;
     // Asked about again at each read to see it rewritten: only what others can see, which keeps
     // the read small in a run that creates many tables.
     if (before_run_.count(oid)) held_oids_.insert(oid);
@@ -145,13 +172,13 @@ std::optional<std::string> Recorder::read(pg::Session& session, const config::Sa
   std::set<std::string> sized;
   std::optional<std::string> failure;
   for (const pg::OwnLock* lock : fresh) {
-    known_keys_.insert(lock->oid + "/" + lock->mode);
-    auto detail = details.find(lock->oid);
+    known_keys_.insert(pg::lock_key(lock->oid, lock->mode));
+    const std::optional<pg::RelationDetail>& detail = lock->relation;
     auto before = before_run_.find(lock->oid);
     // Not a user relation now and not one before the run: a catalog, migsafe's own, or a dropped TOAST table or index.
-    if (detail == details.end() && before == before_run_.end()) continue;
-    const std::string name = detail != details.end() ? detail->second.state.name : before->second.name;
-    const std::string kind = detail != details.end() ? detail->second.state.kind : "dropped";
+    if (!detail && before == before_run_.end()) continue;
+    const std::string name = detail ? detail->state.name : before->second.name;
+    const std::string kind = detail ? detail->state.kind : "dropped";
     const bool created = before == before_run_.end();
     entry["locks"].push_back({{"relation", name}, {"kind", kind}, {"mode", lock->mode}});
     // The statement of a read that took it: the only one, or the first that names the relation.
@@ -165,9 +192,13 @@ std::optional<std::string> Recorder::read(pg::Session& session, const config::Sa
     if (lock->mode == "AccessExclusiveLock" && !created && !exclusive_.count(lock->oid)) {
       exclusive_[lock->oid] = ExclusiveHold{name, by->source, by->started};
     }
-    if (detail == details.end() || !detail->second.bytes) continue;
-    const pg::RelationDetail& d = detail->second;
-    MeasuredRelation measured{name, kind, lock->mode, *d.bytes, d.rows.value_or(0), created};
+    if (!detail) continue;
+    const pg::RelationDetail& d = *detail;
+    // Sized: a relation with storage that existed before the run. One the run created has storage
+    // but no size (it needs none: no rule grades it); one without storage (a view) is not listed.
+    static const std::set<std::string> kStored = {"table", "index", "sequence", "materialized view"};
+    if (!d.bytes && !(created && kStored.count(kind))) continue;
+    MeasuredRelation measured{name, kind, lock->mode, d.bytes.value_or(0), d.rows.value_or(0), created};
     std::vector<nlohmann::json> findings;
     if (auto finding = index_without_concurrently(by->source.text, measured, safety)) findings.push_back(*finding);
     if (!sized.count(lock->oid)) {
@@ -181,12 +212,14 @@ std::optional<std::string> Recorder::read(pg::Session& session, const config::Sa
     }
     if (!sized.insert(lock->oid).second) continue;
     // Measuring the size took an ACCESS SHARE lock: it is ours, not the next statement's.
-    known_keys_.insert(lock->oid + "/AccessShareLock");
-    nlohmann::json relation{{"relation", name}, {"kind", kind}, {"bytes", *d.bytes}, {"created", created}};
+    if (d.bytes) known_keys_.insert(pg::lock_key(lock->oid, "AccessShareLock"));
+    nlohmann::json relation{{"relation", name}, {"kind", kind}, {"created", created}};
+    relation["bytes"] = d.bytes ? nlohmann::json(*d.bytes) : nlohmann::json(nullptr);
     relation["rows"] = d.rows ? nlohmann::json(static_cast<long long>(*d.rows)) : nlohmann::json(nullptr);
     entry["relations"].push_back(relation);
   }
   pending_.clear();
+  held_ = known_keys_.size();
   return failure;
 }
 

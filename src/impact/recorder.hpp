@@ -33,16 +33,26 @@ class Recorder {
   // (outside any transaction is best). Without it, the first measured statement reads them itself.
   void start(pg::Session& session, const config::Safety& safety);
 
-  // Records the statement that just succeeded on `session` in `impact["statements"]` and measures
-  // what it locked, rewrote and sized. Reading pg_locks costs time in proportion to the locks the
-  // transaction holds, so in a transaction holding more than kExactUpTo the read waits until the
-  // statements since the last one number at least held/kLocksPerRead: those statements are then
-  // measured together (see docs/lock-impact.md); flush() measures the rest. Findings under `safety` go to
+  // Which of the next `count` statements a read should follow (sent in their batch, see
+  // Session::run_batch), given what the last read found. Reading pg_locks costs time in proportion
+  // to the locks the transaction holds, so in a transaction holding more than kExactUpTo a read
+  // waits until the statements since the last one number at least held/kLocksPerRead: those
+  // statements are then measured together (see docs/lock-impact.md); flush() measures the rest.
+  // `read_last`: the last of them is read whatever the rule (its transaction ends after it, and
+  // a read then saves flush() a round trip). Empty when nothing is measured.
+  std::vector<bool> plan_reads(size_t count, const config::Safety& safety, bool read_last) const;
+  // The query that reads the locks taken since the last read (pg::own_lock_read_sql).
+  std::string read_sql() const;
+
+  // Records the statement that just succeeded, started at `started`, in `impact["statements"]`;
+  // with `read` (the rows of read_sql()'s query sent after it) measures what it and the statements
+  // waiting since the last read locked, rewrote and sized. Findings under `safety` go to
   // `impact["findings"]` (ignored ones to `impact["ignored"]`). Returns "<rule> on <object>: <message>"
   // for the first new finding that fails the run under `safety.fail_on`, so the caller fails the
   // statement; nullopt otherwise.
-  std::optional<std::string> after_statement(pg::Session& session, const StatementSource& source, long long duration_ms,
-                                             const config::Safety& safety, nlohmann::json& impact);
+  std::optional<std::string> after_statement(const StatementSource& source, std::chrono::steady_clock::time_point started,
+                                             long long duration_ms, const config::Safety& safety, nlohmann::json& impact,
+                                             const pg::Rows* read);
 
   // Measures the statements still waiting for a read (see after_statement); call while their
   // transaction is still open and healthy, before it commits. Returns as after_statement does.
@@ -51,7 +61,7 @@ class Recorder {
   // Up to this many locks held, every statement is read on its own; above, a read waits for one
   // statement per kLocksPerRead locks held, which bounds the cost per statement.
   static constexpr size_t kExactUpTo = 256;
-  static constexpr size_t kLocksPerRead = 64;
+  static constexpr size_t kLocksPerRead = 16;
 
   // The transaction the statements ran in ends now (before its COMMIT, or the rollback that ends a
   // dry run): for each relation that existed before the run and that it held in ACCESS EXCLUSIVE
@@ -77,8 +87,8 @@ class Recorder {
   // Forgets the locks of a transaction that ended: its locks were released at COMMIT/ROLLBACK.
   void enter_transaction(const std::string& vxid);
 
-  // Reads the backend's locks and files what is new on the last pending statement.
-  std::optional<std::string> read(pg::Session& session, const config::Safety& safety, nlohmann::json& impact);
+  // Files what `read` found on the pending statements (the last, or the one naming the relation).
+  std::optional<std::string> file_read(const pg::OwnLockRead& read, const config::Safety& safety, nlohmann::json& impact);
 
   struct Pending {
     StatementSource source;
@@ -93,10 +103,11 @@ class Recorder {
   };
   std::map<std::string, ExclusiveHold> exclusive_;        // oid -> hold, this transaction
   std::vector<Pending> pending_;                          // recorded, not yet measured
-  size_t held_ = 0;                                       // own relation locks at the last read
+  size_t held_ = 0;                                       // own relation locks at the last read (seen keys)
 
   bool started_ = false;
   std::map<std::string, pg::RelationState> before_run_;  // oid -> relation, before the first statement
+  unsigned long max_before_oid_ = 0;                      // the highest oid among them: later ones are the run's own
   std::map<std::string, std::string> filenodes_;          // oid -> last seen filenode
   std::unordered_set<std::string> known_keys_;            // "<oid>/<mode>" already attributed, this transaction
   std::set<std::string> held_oids_;                       // relations from before the run locked in this transaction

@@ -94,19 +94,28 @@ std::vector<std::string> fingerprint_differences(const Fingerprint& before, cons
   return out;
 }
 
-std::map<std::string, long long> count_rows(Session& session, const std::vector<std::string>& schemas) {
+std::map<std::string, long long> count_rows(Session& session, const std::vector<std::string>& schemas,
+                                            const std::map<std::string, long long>* unless_locked) {
   Rows tables = session.query(
-      "select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+      "select n.nspname, c.relname, exists (select 1 from pg_catalog.pg_locks l where l.pid = pg_catalog.pg_backend_pid() "
+      "and l.locktype = 'relation' and l.relation = c.oid) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
       "where c.relkind = 'r' and n.nspname = any($1::text[]) order by 1, 2",
       {schemas_param(schemas)});
   std::map<std::string, long long> counts;
-  if (tables.rows.empty()) return counts;
   std::string sql;
   for (const auto& row : tables.rows) {
+    const std::string name = *row[0] + "." + *row[1];
+    if (unless_locked && *row[2] == "f") {
+      if (auto known = unless_locked->find(name); known != unless_locked->end()) {
+        counts[name] = known->second;
+        continue;
+      }
+    }
     const std::string qualified = session.quote_name(*row[0]) + "." + session.quote_name(*row[1]);
     if (!sql.empty()) sql += " union all ";
-    sql += "select " + session.quote(*row[0] + "." + *row[1]) + ", count(*) from only " + qualified;
+    sql += "select " + session.quote(name) + ", count(*) from only " + qualified;
   }
+  if (sql.empty()) return counts;
   for (const auto& row : session.query(sql).rows) counts[*row[0]] = std::stoll(*row[1]);
   return counts;
 }

@@ -59,6 +59,10 @@ std::vector<std::string> fingerprint_differences(const Fingerprint& before, cons
                                                  size_t limit = 20);
 
 // Exact row counts of every table (and partitioned table's partitions) in `schemas`, by "schema.table".
-std::map<std::string, long long> count_rows(Session& session, const std::vector<std::string>& schemas);
+// With `unless_locked`: a table the session's open transaction holds no lock on keeps its count
+// there instead of being counted again (nothing the transaction did can have changed its rows:
+// every change to a table, by DML, DDL, a trigger or a cascade, locks it).
+std::map<std::string, long long> count_rows(Session& session, const std::vector<std::string>& schemas,
+                                            const std::map<std::string, long long>* unless_locked = nullptr);
 
 }  // namespace migsafe::pg

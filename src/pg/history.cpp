@@ -111,19 +111,20 @@ void ensure_history_tables(Session& session, bool supabase) {
   session.exec(kLedgerDdl);
 }
 
-void record_applied(Session& session, bool supabase, const AppliedMigration& m,
-                    const std::vector<std::string>& statements, long long duration_ms) {
+std::vector<std::string> record_applied_sql(Session& session, bool supabase, const AppliedMigration& m,
+                                            const std::vector<std::string>& statements, const std::string& duration_ms) {
+  std::vector<std::string> out;
   if (supabase) {
-    session.exec("INSERT INTO supabase_migrations.schema_migrations(version, name, statements) VALUES(" +
-                 session.quote(m.version) + ", " + session.quote(m.name) + ", " + text_array(session, statements) +
-                 ")");
+    out.push_back("INSERT INTO supabase_migrations.schema_migrations(version, name, statements) VALUES(" +
+                  session.quote(m.version) + ", " + session.quote(m.name) + ", " + text_array(session, statements) + ")");
   }
-  session.query(
-      "INSERT INTO migsafe.migrations(version, name, checksum, duration_ms, run_id, backup_id) "
-      "VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT (version) DO UPDATE SET name = excluded.name, "
-      "checksum = excluded.checksum, applied_at = now(), duration_ms = excluded.duration_ms, "
-      "run_id = excluded.run_id, backup_id = excluded.backup_id",
-      {m.version, m.name, m.checksum.value_or(""), std::to_string(duration_ms), m.run_id, m.backup_id});
+  out.push_back("INSERT INTO migsafe.migrations(version, name, checksum, duration_ms, run_id, backup_id) VALUES(" +
+                session.quote(m.version) + ", " + session.quote(m.name) + ", " + session.quote(m.checksum.value_or("")) +
+                ", " + duration_ms + ", " + session.quote(m.run_id) + ", " + session.quote(m.backup_id) +
+                ") ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum, "
+                "applied_at = now(), duration_ms = excluded.duration_ms, run_id = excluded.run_id, "
+                "backup_id = excluded.backup_id");
+  return out;
 }
 
 void record_run_start(Session& session, const RunRecord& run) {

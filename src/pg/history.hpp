@@ -80,9 +80,11 @@ void record_run_backup(Session& session, const std::string& run_id, const std::s
 History read_history(Session& session);
 // Creates the Supabase CLI's history table (exactly as the CLI does) when `supabase`, and the ledger.
 void ensure_history_tables(Session& session, bool supabase);
-// Records `migration` as applied by `run_id` (in the caller's transaction, if any).
-void record_applied(Session& session, bool supabase, const AppliedMigration& migration,
-                    const std::vector<std::string>& statements, long long duration_ms);
+// The statements (one each) that record `migration` as applied by its run (in the caller's transaction, if
+// any), literals quoted: to send along with others in one round trip. `duration_ms` is an SQL
+// expression (a number, or one the server computes when the record rides with the migration).
+std::vector<std::string> record_applied_sql(Session& session, bool supabase, const AppliedMigration& migration,
+                                            const std::vector<std::string>& statements, const std::string& duration_ms);
 // Inserts the run's row with status "running".
 void record_run_start(Session& session, const RunRecord& run);
 // Sets the run's final status and report.

@@ -1,6 +1,10 @@
-// The catalog queries of lock-impact measurement: which relations exist, which locks the session's
-// own backend holds (filtered by pid, diffed by the caller), and the state of the relations locked.
+// The catalog queries of lock-impact measurement: which relations exist, and which locks the
+// session's own backend took since the last read (filtered by pid, diffed on the server against the
+// locks already seen), with the state and size of the relations locked.
 #include "pg/lock_impact.hpp"
+
+#include <algorithm>
+#include <cctype>
 
 namespace migsafe::pg {
 namespace {
@@ -15,14 +19,9 @@ constexpr const char* kKind =
     "when 'I' then 'partitioned index' when 'S' then 'sequence' when 'v' then 'view' "
     "when 'm' then 'materialized view' when 'f' then 'foreign table' else c.relkind::text end";
 
-// `{a,b}` for an array parameter of oids.
-std::string array_literal(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + values[i];
-  return out + "}";
-}
-
 std::string text(const Row& row, size_t i) { return row.at(i).value_or(""); }
+
+constexpr const char* kClock = "(extract(epoch from pg_catalog.clock_timestamp()) * 1000)::text";
 
 }  // namespace
 
@@ -35,34 +34,71 @@ std::map<std::string, RelationState> user_relations(Session& session) {
   return out;
 }
 
-std::vector<OwnLock> own_relation_locks(Session& session) {
-  static const std::string sql =
-      "select l.virtualtransaction, l.relation::text, l.mode from pg_locks l where l.pid = pg_backend_pid() "
-      "and l.locktype = 'relation' and l.granted "
-      "and l.database = (select oid from pg_database where datname = current_database())";
-  std::vector<OwnLock> out;
-  for (const Row& row : session.query(sql).rows) out.push_back(OwnLock{text(row, 0), text(row, 1), text(row, 2)});
-  return out;
+std::string lock_key(const std::string& oid, const std::string& mode) { return oid + "/" + mode; }
+
+std::string own_lock_read_sql(const std::string& vxid, const std::vector<std::string>& seen,
+                              const std::vector<std::string>& watched, unsigned long sized_up_to) {
+  // Every element is digits, '/' and letters (oids, lock mode names, "3/1234"), so no quoting is needed;
+  // anything else is dropped rather than trusted.
+  auto plain = [](const std::string& value) {
+    return std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isalnum(c) || c == '/'; });
+  };
+  auto array = [&](const std::vector<std::string>& values) {
+    std::string out = "'{";
+    for (const auto& v : values) {
+      if (plain(v)) out += (out.size() > 2 ? "," : "") + v;
+    }
+    return out + "}'";
+  };
+  const std::string relation = std::string(
+      "(select c.oid, n.nspname || '.' || c.relname as name, ") + kKind + " as kind, "
+      "coalesce(pg_catalog.pg_relation_filenode(c.oid)::text, '') as filenode, c.relkind, c.reltuples "
+      "from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where " + kUserRelation + ")";
+  return std::string("with own as (select l.virtualtransaction as vxid, l.relation, l.mode from pg_catalog.pg_locks l "
+                     "where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'relation' and l.granted "
+                     "and l.database = (select oid from pg_catalog.pg_database where datname = pg_catalog.current_database()) "
+                     "and not (l.virtualtransaction = ") +
+         (plain(vxid) ? "'" + vxid + "'" : "''") + " and (l.relation::text || '/' || l.mode) in (select pg_catalog.unnest(" +
+         array(seen) + "::text[])))) "
+         "select 'lock' as migsafe_read, o.vxid, o.relation::text, o.mode, r.name, r.kind, r.filenode, "
+         "case when r.relkind in ('r', 'm', 'i', 'S') and r.oid <= " + std::to_string(sized_up_to) +
+         "::oid then pg_catalog.pg_table_size(r.oid) end, "
+         "case when r.reltuples >= 0 then r.reltuples end from own o left join " + relation + " r on r.oid = o.relation "
+         "union all select 'watched', null, r.oid::text, null, r.name, r.kind, r.filenode, null, null from " + relation +
+         " r where r.oid = any(" + array(watched) + "::oid[]) "
+         "union all select 'at', null, " + kClock + ", null, null, null, null, null, null";
 }
 
-std::map<std::string, RelationDetail> relation_details(Session& session, const std::vector<std::string>& oids,
-                                                       const std::vector<std::string>& sized) {
-  std::map<std::string, RelationDetail> out;
-  if (oids.empty()) return out;
-  const std::string sql = std::string("select c.oid::text, n.nspname || '.' || c.relname, ") + kKind +
-                          ", coalesce(pg_relation_filenode(c.oid)::text, ''), "
-                          "case when s.oid is not null and c.relkind in ('r', 'm', 'i', 'S') then pg_table_size(c.oid) end, "
-                          "case when s.oid is not null and c.reltuples >= 0 then c.reltuples end "
-                          "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-                          "left join (select distinct unnest($2::oid[]) as oid) s on s.oid = c.oid "
-                          "where c.oid = any($1::oid[]) and " + kUserRelation;
-  for (const Row& row : session.query(sql, {array_literal(oids), array_literal(sized)}).rows) {
-    RelationDetail detail{RelationState{text(row, 1), text(row, 2), text(row, 3)}, std::nullopt, std::nullopt};
-    if (row.at(4)) detail.bytes = std::stoll(*row.at(4));
-    if (row.at(5)) detail.rows = std::stod(*row.at(5));
-    out[text(row, 0)] = std::move(detail);
+std::string clock_read_sql() { return std::string("select 'at' as migsafe_read, null::text, ") + kClock; }
+
+std::optional<double> read_clock_ms(const Rows& rows) {
+  for (const Row& row : rows.rows) {
+    if (text(row, 0) == "at" && row.size() > 2 && row[2]) return std::stod(*row[2]);
+  }
+  return std::nullopt;
+}
+
+OwnLockRead parse_own_lock_read(const Rows& rows) {
+  OwnLockRead out;
+  for (const Row& row : rows.rows) {
+    if (text(row, 0) == "at") continue;
+    RelationState state{text(row, 4), text(row, 5), text(row, 6)};
+    if (text(row, 0) == "watched") {
+      out.watched[text(row, 2)] = std::move(state);
+      continue;
+    }
+    OwnLock lock{text(row, 1), text(row, 2), text(row, 3), std::nullopt};
+    if (row.at(4)) {
+      RelationDetail detail{std::move(state), std::nullopt, std::nullopt};
+      if (row.at(7)) detail.bytes = std::stoll(*row.at(7));
+      if (row.at(8)) detail.rows = std::stod(*row.at(8));
+      lock.relation = std::move(detail);
+    }
+    out.locks.push_back(std::move(lock));
   }
   return out;
 }
+
+OwnLockRead read_own_locks(Session& session, const std::string& sql) { return parse_own_lock_read(session.query(sql)); }
 
 }  // namespace migsafe::pg

@@ -22,28 +22,48 @@ struct RelationState {
 // pg_class only: takes no lock on any user relation.
 std::map<std::string, RelationState> user_relations(Session& session);
 
+// A user relation (not migsafe's own history schemas) as it is now.
+struct RelationDetail {
+  RelationState state;
+  std::optional<long long> bytes;  // pg_table_size (heap + TOAST, or the index itself); nullopt without storage or not sized
+  std::optional<double> rows;      // pg_class.reltuples; nullopt when never counted
+};
+
 // One granted relation lock of the session's own backend (any relation of this database).
 struct OwnLock {
   std::string vxid;  // the holding transaction's virtual id: a new one means the old locks were released
   std::string oid;   // relation oid, as text
   std::string mode;  // e.g. "AccessExclusiveLock"
+  std::optional<RelationDetail> relation;  // set for user relations (measuring the size took an ACCESS SHARE lock)
 };
 
-// The granted relation locks of the session's own backend in the current database. One read of
-// pg_locks; PostgreSQL builds a row for every lock in the server to answer it, so its cost grows
-// with the locks held (the caller decides how often to pay it).
-std::vector<OwnLock> own_relation_locks(Session& session);
-
-// A user relation (not migsafe's own history schemas) as it is now.
-struct RelationDetail {
-  RelationState state;
-  std::optional<long long> bytes;  // asked-for relations only: pg_table_size (heap + TOAST, or the index itself)
-  std::optional<double> rows;      // asked-for relations only: pg_class.reltuples; nullopt when never counted
+// What one read of the backend's own locks found.
+struct OwnLockRead {
+  std::vector<OwnLock> locks;                     // granted locks not seen before (see own_lock_read_sql)
+  std::map<std::string, RelationState> watched;  // the watched relations that still exist, by oid
 };
 
-// The current state of those of `oids` that are user relations, by oid; with sizes for those also
-// in `sized` — one query. Measuring a size takes an ACCESS SHARE lock on that relation.
-std::map<std::string, RelationDetail> relation_details(Session& session, const std::vector<std::string>& oids,
-                                                       const std::vector<std::string>& sized);
+// "<oid>/<mode>": how a lock is named in `seen`.
+std::string lock_key(const std::string& oid, const std::string& mode);
+
+// A query for the granted relation locks of the session's
+// own backend in the current database, leaving out those of transaction `vxid` named in `seen`, with
+// the state and size of each user relation among them, and the state of the `watched` relations (to
+// see them rewritten). PostgreSQL builds a row for every lock in the server to answer it, so its
+// cost grows with the locks held (the caller decides how often to pay it); `seen` is matched by
+// hash. Sizes are measured for new locks on relations whose oid is at most `sized_up_to` only:
+// sizing reads the files of every fork, and relations a run creates (oids above those that existed
+// before it) need none. Fully qualified: a migration's search_path cannot change it. Send it alone
+// (read_own_locks) or in a batch after a statement (Session::run_batch).
+std::string own_lock_read_sql(const std::string& vxid, const std::vector<std::string>& seen,
+                              const std::vector<std::string>& watched, unsigned long sized_up_to);
+OwnLockRead parse_own_lock_read(const Rows& rows);
+
+// A read of the server's clock, to time the statement it
+// follows in a batch; own_lock_read_sql's rows carry the same.
+std::string clock_read_sql();
+// The server's clock (ms since the epoch) in the rows of either read; nullopt when absent.
+std::optional<double> read_clock_ms(const Rows& rows);
+OwnLockRead read_own_locks(Session& session, const std::string& sql);
 
 }  // namespace migsafe::pg

@@ -1,5 +1,8 @@
 #include "pg/session.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include <libpq-fe.h>
 
 #include <pqxx/pqxx>
@@ -38,6 +41,14 @@ std::string field(const PGresult* result, int code) {
   return value ? value : "";
 }
 
+// Not an SQL error: the server or the network went away.
+void mark_connection_lost(SqlError& e) {
+  const std::string prefix = "connection to the server lost: ";
+  if (e.message.rfind(prefix, 0) == 0) return;
+  if (e.sqlstate.empty()) e.sqlstate = "08006";
+  e.message = prefix + e.message;
+}
+
 SqlError error_from_result(const PGresult* result, PGconn* conn) {
   SqlError e;
   e.sqlstate = field(result, PG_DIAG_SQLSTATE);
@@ -51,10 +62,7 @@ SqlError error_from_result(const PGresult* result, PGconn* conn) {
     e.message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
     while (!e.message.empty() && e.message.back() == '\n') e.message.pop_back();
   }
-  if (PQstatus(conn) == CONNECTION_BAD) {  // not an SQL error: the server or the network went away
-    if (e.sqlstate.empty()) e.sqlstate = "08006";
-    e.message = "connection to the server lost: " + e.message;
-  }
+  if (PQstatus(conn) == CONNECTION_BAD) mark_connection_lost(e);
   return e;
 }
 
@@ -91,6 +99,7 @@ struct Session::Impl {
   std::unique_ptr<Connection> connection;
   std::unique_ptr<QuietNotices> notices;
   PGconn* raw = nullptr;
+  std::set<std::string> prepared;  // names prepared with ensure_prepared
 };
 
 std::optional<std::string> Rows::scalar() const {
@@ -139,10 +148,21 @@ Session::Session(const ConnInfo& target, const std::string& application_name)
 }
 
 void Session::reset_to_defaults() {
-  exec("RESET ROLE; RESET SESSION AUTHORIZATION; RESET ALL");
+  std::string sql;
+  for (const auto& list : {role_reset_statements(), settings_reset_statements()}) {
+    for (const auto& statement : list) sql += (sql.empty() ? "" : "; ") + statement;
+  }
+  exec(sql);
+}
+
+std::vector<std::string> Session::role_reset_statements() const { return {"RESET ROLE", "RESET SESSION AUTHORIZATION"}; }
+
+std::vector<std::string> Session::settings_reset_statements() const {
+  std::vector<std::string> out = {"RESET ALL"};
   // If migsafe dies (kill -9), the server notices within a second even mid-query, rolls back and
   // frees the run lock, instead of finishing a long statement for nobody.
-  if (server_version_num() >= 140000) exec("SET client_connection_check_interval = '1s'");
+  if (server_version_num() >= 140000) out.push_back("SET client_connection_check_interval = '1s'");
+  return out;
 }
 
 Session::~Session() {
@@ -203,6 +223,76 @@ Session::Outcome Session::run(const std::string& sql) {
   while (PGresult* more = PQgetResult(impl_->raw)) PQclear(more);  // drain COPY OUT and the like
   return out;
 }
+
+Session::BatchOutcome Session::run_batch(const std::vector<BatchPiece>& pieces) {
+  BatchOutcome out;
+  if (pieces.empty()) return out;
+  PGconn* conn = impl_->raw;
+  auto lost = [&] {
+    out.error = error_from_result(nullptr, conn);
+    out.failed = 0;
+    return out;
+  };
+  // Pipeline mode: every piece is its own extended-protocol query, all sent before the first result
+  // is read. Each is parsed on its own when its turn comes, so an error's position counts from its
+  // own start and pg_stat_activity shows the statement that runs, not the batch. Results are small
+  // (command tags, a read's new locks), far below what the socket buffers, so sending everything
+  // first cannot deadlock against a server waiting to send.
+  if (!PQenterPipelineMode(conn)) return lost();
+  for (const BatchPiece& piece : pieces) {
+    const int sent = piece.prepared ? PQsendQueryPrepared(conn, piece.sql.c_str(), 0, nullptr, nullptr, nullptr, 0)
+                                    : PQsendQueryParams(conn, piece.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+    if (!sent) {
+      out.error = error_from_result(nullptr, conn);
+      break;
+    }
+  }
+  if (!PQpipelineSync(conn) && !out.error) out.error = error_from_result(nullptr, conn);
+  size_t index = 0;  // the piece whose results come now
+  bool synced = false;
+  while (!synced) {
+    PGresult* result = PQgetResult(conn);
+    if (result == nullptr) {  // the end of one piece's results
+      if (PQstatus(conn) == CONNECTION_BAD) break;
+      ++index;
+      continue;
+    }
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_PIPELINE_SYNC) {
+      synced = true;
+    } else if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
+      if (!out.error) {
+        out.error = error_from_result(result, conn);
+        out.failed = std::min(index, pieces.size() - 1);
+      }
+    } else if (status == PGRES_TUPLES_OK && index < pieces.size() && pieces[index].read) {
+      out.reads.push_back(rows_from_result(result));
+    }
+    PQclear(result);
+  }
+  // Leaves pipeline mode (it refuses while results are uncollected) for the simple queries after.
+  for (int tries = 0; !PQexitPipelineMode(conn) && tries < 1000; ++tries) {
+    PGresult* rest = PQgetResult(conn);
+    if (rest == nullptr && PQstatus(conn) == CONNECTION_BAD) break;
+    PQclear(rest);
+  }
+  if (!synced && !out.error) return lost();
+  // A FATAL error (the backend terminated) arrives before libpq sees the connection close.
+  if (out.error && PQstatus(conn) == CONNECTION_BAD) mark_connection_lost(*out.error);
+  return out;
+}
+
+void Session::ensure_prepared(const std::string& name, const std::string& sql) {
+  if (impl_->prepared.count(name)) return;
+  PGresult* result = PQprepare(impl_->raw, name.c_str(), sql.c_str(), 0, nullptr);
+  const bool ok = result && PQresultStatus(result) == PGRES_COMMAND_OK;
+  SqlError error = ok ? SqlError{} : error_from_result(result, impl_->raw);
+  PQclear(result);
+  if (!ok) throw QueryError(error);
+  impl_->prepared.insert(name);
+}
+
+void Session::forget_prepared() { impl_->prepared.clear(); }
 
 std::string Session::quote(const std::string& value) { return impl_->connection->quote(value); }
 std::string Session::quote_name(const std::string& name) { return impl_->connection->quote_name(name); }

@@ -80,11 +80,34 @@ class Session {
     Rows rows;                      // rows of the last result, as text
   };
   Outcome run(const std::string& sql);
+  // A batch: statements of a migration interleaved with reads of migsafe's own, each one
+  // statement, all sent in one round trip (libpq's pipeline mode; inside the caller's
+  // transaction). They run in order, each parsed on its own as it comes, and stop at the first error.
+  struct BatchPiece {
+    std::string sql;        // exactly one statement, or the name of one prepared with ensure_prepared
+    bool read = false;      // migsafe's own query, whose rows the caller wants back (reads, in order)
+    bool prepared = false;  // `sql` is a prepared statement's name
+  };
+  struct BatchOutcome {
+    std::optional<SqlError> error;  // the first error; its position counts from its own piece's start
+    size_t failed = 0;              // index of the piece that failed, when error
+    std::vector<Rows> reads;        // the rows of each read that ran, in order
+  };
+  BatchOutcome run_batch(const std::vector<BatchPiece>& pieces);
+  // Prepares `sql` (no parameters) as `name` on this session unless it is already. A prepared
+  // statement outlives transactions and rollbacks; DEALLOCATE and DISCARD end it, after which the
+  // caller says forget_prepared().
+  void ensure_prepared(const std::string& name, const std::string& sql);
+  void forget_prepared();
 
   // Returns the session to the state it had when it connected: RESET ROLE, RESET SESSION
   // AUTHORIZATION, RESET ALL (so `set role`, `search_path`, `set_config(..., false)` of a migration
   // are gone), then the settings this class applies itself. Works inside a transaction block too.
   void reset_to_defaults();
+  // The statements reset_to_defaults runs, to send along with others in one round trip: first
+  // those that give the session back its own role, then those that reset its settings.
+  std::vector<std::string> role_reset_statements() const;
+  std::vector<std::string> settings_reset_statements() const;
 
   // `value` as a SQL string literal.
   std::string quote(const std::string& value);

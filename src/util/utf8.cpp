@@ -79,12 +79,17 @@ std::string truncate_chars(std::string_view text, size_t max_chars) {
   return std::string(text.substr(0, i));
 }
 
-std::string last_chars(std::string_view text, size_t max_chars) {
+size_t count_chars(std::string_view text) {
   size_t chars = 0;
   for (size_t i = 0; i < text.size(); ++chars) {
     long n = sequence_at(text, i);
     i += static_cast<size_t>(n > 0 ? n : 1);
   }
+  return chars;
+}
+
+std::string last_chars(std::string_view text, size_t max_chars) {
+  const size_t chars = count_chars(text);
   if (chars <= max_chars) return std::string(text);
   return std::string(text.substr(truncate_chars(text, chars - max_chars).size()));
 }

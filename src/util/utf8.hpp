@@ -17,6 +17,9 @@ std::optional<size_t> first_invalid_utf8(std::string_view text);
 // as the Unicode standard recommends); `replaced`, when given, receives how many were replaced.
 std::string to_valid_utf8(std::string_view text, size_t* replaced = nullptr);
 
+// How many characters `text` has, by the rule truncate_chars cuts by.
+size_t count_chars(std::string_view text);
+
 // The first `max_chars` characters of `text` (the whole text when it is shorter). A character is a
 // well-formed UTF-8 sequence, or a single byte of an ill-formed one; a cut never splits a sequence.
 std::string truncate_chars(std::string_view text, size_t max_chars);

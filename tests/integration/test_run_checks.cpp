@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <future>
 
 #include "harness.hpp"
 
@@ -158,4 +159,40 @@ TEST_CASE("the data-loss guard catches a DELETE and a dropped table", "[run-chec
     CHECK(r.exit_code == 0);
   }
   if (p.value("select count(*) from supabase_migrations.schema_migrations") == "1") CHECK(differences(pre_run, p.snapshot()) == "");
+}
+
+// Inside the open transaction of an atomic run, a table the run holds no lock on cannot have lost
+// rows to it, so the guard does not count it again (counting a big untouched table would only
+// lengthen the locks the run holds until COMMIT).
+TEST_CASE("the data-loss guard counts what the run touched: a trigger's DELETE is caught, another session's is not",
+          "[run-checks]") {
+  Project p("run_row_guard_locks");
+  p.pipeline();
+  p.migration("20240101000000_base.sql",
+              "create table public.a (id int primary key);\ninsert into public.a select generate_series(1, 10);\n"
+              "create table public.b (id int);\ninsert into public.b values (1);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+
+  SECTION("a DELETE by a trigger the migration fires") {
+    p.migration("20240102000000_trigger.sql",
+                "create function public.purge() returns trigger language plpgsql as $$\n"
+                "begin delete from public.a where id > 8; return new; end $$;\n"
+                "create trigger purge after insert on public.b for each row execute function public.purge();\n"
+                "insert into public.b values (2);\n");
+    auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("table public.a lost rows: 10 -> 8") != std::string::npos);
+    CHECK(p.value("select count(*) from public.a") == "10");
+  }
+  SECTION("rows another session deletes meanwhile from a table the run never touches") {
+    p.migration("20240102000000_slow.sql", "alter table public.b add column note text;\nselect pg_sleep(1.5);\n");
+    auto run = std::async(std::launch::async, [&] { return p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"}); });
+    REQUIRE(p.wait_for_query("pg_sleep(1.5)"));
+    p.session()->query("delete from public.a where id > 5");
+    auto r = run.get();
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.json()["verify"]["row_loss"]["passed"] == true);
+    CHECK(p.value("select count(*) from public.a") == "5");
+  }
 }
