@@ -69,6 +69,7 @@ void Recorder::enter_transaction(const std::string& vxid) {
   known_keys_.clear();
   held_oids_.clear();
   exclusive_.clear();
+  scans_.clear();
 }
 
 void Recorder::end_transaction(const config::Safety& safety, nlohmann::json& impact, bool budget_findings) {
@@ -89,6 +90,7 @@ void Recorder::end_transaction(const config::Safety& safety, nlohmann::json& imp
   vxid_.clear();
   known_keys_.clear();
   held_oids_.clear();
+  scans_.clear();
 }
 
 std::vector<bool> Recorder::plan_reads(size_t count, const config::Safety& safety, bool read_last) const {
@@ -125,6 +127,7 @@ std::optional<std::string> Recorder::after_statement(const StatementSource& sour
                                   {"duration_ms", duration_ms},
                                   {"locks", nlohmann::json::array()},
                                   {"rewrites", nlohmann::json::array()},
+                                  {"scans", nlohmann::json::array()},
                                   {"relations", nlohmann::json::array()}});
   pending_.push_back(Pending{source, impact["statements"].size() - 1, started});
   ++measured_;
@@ -156,7 +159,7 @@ std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, cons
     entry["batch"] = pending_.size();
     for (size_t i = 0; i + 1 < pending_.size(); ++i) impact["statements"][pending_[i].entry]["measured_with_next"] = true;
   }
-  std::set<std::string> rewritten;
+  std::set<std::string> rewritten, scanned;
   for (const auto& [oid, state] : states) {
     auto previous = filenodes_.find(oid);
     if (previous != filenodes_.end() && !previous->second.empty() && !state->filenode.empty() &&
@@ -165,6 +168,14 @@ std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, cons
       rewritten.insert(oid);
     }
     filenodes_[oid] = state->filenode;
+    // Scanned since the last read (the count includes what this session has not reported yet, so a
+    // relation first seen in a transaction may show an earlier one's scans: never fewer than happened).
+    long long& seen_scans = scans_[oid];
+    if (state->scans > seen_scans) {
+      entry["scans"].push_back(state->name);
+      scanned.insert(oid);
+    }
+    seen_scans = std::max(seen_scans, state->scans);
     // Asked about again at each read to see it rewritten: only what others can see, which keeps
     // the read small in a run that creates many tables.
     if (before_run_.count(oid)) held_oids_.insert(oid);
@@ -198,7 +209,8 @@ std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, cons
     // but no size (it needs none: no rule grades it); one without storage (a view) is not listed.
     static const std::set<std::string> kStored = {"table", "index", "sequence", "materialized view"};
     if (!d.bytes && !(created && kStored.count(kind))) continue;
-    MeasuredRelation measured{name, kind, lock->mode, d.bytes.value_or(0), d.rows.value_or(0), created};
+    MeasuredRelation measured{name, kind, lock->mode, d.bytes.value_or(0), d.rows.value_or(0), created,
+                              scanned.count(lock->oid) > 0};
     std::vector<nlohmann::json> findings;
     if (auto finding = index_without_concurrently(by->source.text, measured, safety)) findings.push_back(*finding);
     if (!sized.count(lock->oid)) {
@@ -244,6 +256,7 @@ void Recorder::rewind(const Mark& mark, nlohmann::json& impact) {
   known_keys_.clear();
   held_oids_.clear();
   exclusive_.clear();
+  scans_.clear();
 }
 
 }  // namespace migsafe::impact

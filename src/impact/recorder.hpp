@@ -109,6 +109,7 @@ class Recorder {
   std::map<std::string, pg::RelationState> before_run_;  // oid -> relation, before the first statement
   unsigned long max_before_oid_ = 0;                      // the highest oid among them: later ones are the run's own
   std::map<std::string, std::string> filenodes_;          // oid -> last seen filenode
+  std::map<std::string, long long> scans_;                // oid -> sequential scans at the last read, this transaction
   std::unordered_set<std::string> known_keys_;            // "<oid>/<mode>" already attributed, this transaction
   std::set<std::string> held_oids_;                       // relations from before the run locked in this transaction
   std::string vxid_;                                      // the current transaction

@@ -19,6 +19,7 @@ struct MeasuredRelation {
   long long bytes = 0;  // heap + TOAST after the statement
   double rows = 0;      // estimated rows (pg_class.reltuples; 0 when never counted)
   bool created_in_run = false;  // did not exist before the run's first statement
+  bool scanned = false;         // the statement read all of it (a sequential scan, e.g. to validate)
 };
 
 // Rule ids, as findings and `[safety] ignore` name them.

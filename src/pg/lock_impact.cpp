@@ -63,10 +63,11 @@ std::string own_lock_read_sql(const std::string& vxid, const std::vector<std::st
          "select 'lock' as migsafe_read, o.vxid, o.relation::text, o.mode, r.name, r.kind, r.filenode, "
          "case when r.relkind in ('r', 'm', 'i', 'S') and r.oid <= " + std::to_string(sized_up_to) +
          "::oid then pg_catalog.pg_table_size(r.oid) end, "
-         "case when r.reltuples >= 0 then r.reltuples end from own o left join " + relation + " r on r.oid = o.relation "
-         "union all select 'watched', null, r.oid::text, null, r.name, r.kind, r.filenode, null, null from " + relation +
-         " r where r.oid = any(" + array(watched) + "::oid[]) "
-         "union all select 'at', null, " + kClock + ", null, null, null, null, null, null";
+         "case when r.reltuples >= 0 then r.reltuples end, pg_catalog.pg_stat_get_xact_numscans(r.oid) "
+         "from own o left join " + relation + " r on r.oid = o.relation "
+         "union all select 'watched', null, r.oid::text, null, r.name, r.kind, r.filenode, null, null, "
+         "pg_catalog.pg_stat_get_xact_numscans(r.oid) from " + relation + " r where r.oid = any(" + array(watched) +
+         "::oid[]) union all select 'at', null, " + kClock + ", null, null, null, null, null, null, null";
 }
 
 std::string clock_read_sql() { return std::string("select 'at' as migsafe_read, null::text, ") + kClock; }
@@ -82,7 +83,7 @@ OwnLockRead parse_own_lock_read(const Rows& rows) {
   OwnLockRead out;
   for (const Row& row : rows.rows) {
     if (text(row, 0) == "at") continue;
-    RelationState state{text(row, 4), text(row, 5), text(row, 6)};
+    RelationState state{text(row, 4), text(row, 5), text(row, 6), row.at(9) ? std::stoll(*row.at(9)) : 0};
     if (text(row, 0) == "watched") {
       out.watched[text(row, 2)] = std::move(state);
       continue;

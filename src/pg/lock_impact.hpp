@@ -16,6 +16,8 @@ struct RelationState {
   std::string name;      // schema.name
   std::string kind;      // table | partitioned table | index | sequence | view | materialized view | ...
   std::string filenode;  // pg_relation_filenode; "" for relations without storage
+  long long scans = 0;   // sequential scans of it this session counted and has not reported yet
+                         // (pg_stat_get_xact_numscans: it grows within a transaction)
 };
 
 // Every user relation (system schemas, TOAST and temp schemas left out), by oid as text. Reads

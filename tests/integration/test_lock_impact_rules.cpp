@@ -3,6 +3,10 @@
 // an empty one or one the run created.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "harness.hpp"
 
 using migsafe::test::Project;
@@ -118,4 +122,40 @@ TEST_CASE("an ACCESS EXCLUSIVE lock held past [safety] max_exclusive_lock is a f
   report = within.json();
   CHECK(report["impact"]["exclusive_locks"].size() == 1);
   CHECK(!report["impact"].contains("findings"));
+}
+
+// SET NOT NULL reads the whole table to check it, unless a validated CHECK (col IS NOT NULL)
+// proves it: the safe pattern the rule itself recommends. Which of the two happened is measured
+// (the backend's sequential scans of the table), not guessed from the statement.
+TEST_CASE("SET NOT NULL is a finding when it scanned a big table, and not when a validated CHECK proved it",
+          "[impact][safety]") {
+  Project p("impact_not_null_proved");
+  p.pipeline(migsafe::test::default_pipeline_body() + "[safety]\nlarge_table_rows = 1000\n");
+  p.migration("20240101000000_tables.sql",
+              "create table public.plain (id int, name text);\n"
+              "create table public.proved (id int, name text);\n"
+              "insert into public.plain select g, 'n' || g from generate_series(1, 3000) g;\n"
+              "insert into public.proved select g, 'n' || g from generate_series(1, 3000) g;\n"
+              "alter table public.proved add constraint proved_name_nn check (name is not null) not valid;\n"
+              "analyze;\n");
+  p.migration("20240102000000_validate.sql", "alter table public.proved validate constraint proved_name_nn;\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  p.migration("20240103000000_not_null.sql",
+              "alter table public.plain alter column name set not null;\n"
+              "alter table public.proved alter column name set not null;\n");
+  auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto report = r.json();
+  INFO(report["impact"].dump(2));
+  std::vector<std::string> flagged;
+  for (const auto& f : report["impact"]["findings"]) {
+    if (f["rule"] == "set_not_null_scan") flagged.push_back(f["object"]);
+  }
+  CHECK(flagged == std::vector<std::string>{"public.plain"});
+  std::map<int, nlohmann::json> scans;  // line -> the statement's scans
+  for (const auto& s : report["impact"]["statements"]) scans[s["line"].get<int>()] = s["scans"];
+  CHECK(scans[1] == nlohmann::json::array({"public.plain"}));
+  CHECK(scans[2] == nlohmann::json::array());
+  CHECK(p.value("select attnotnull from pg_attribute where attrelid = 'public.proved'::regclass and attname = 'name'") == "t");
 }

@@ -97,6 +97,7 @@ TEST_CASE("statement_findings: each rule on a large table, none on an empty or n
     empty.mode = c.mode;
     MeasuredRelation fresh = table(5000, 0, true);
     fresh.mode = c.mode;
+    for (MeasuredRelation* r : {&big, &small, &empty, &fresh}) r->scanned = true;  // as SET NOT NULL without proof
     CHECK(rules_for(c.sql, big, c.rewritten) == Ids{c.rule});
     CHECK(rules_for(c.sql, small, c.rewritten) == (c.needs_large ? Ids{} : Ids{c.rule}));
     CHECK(rules_for(c.sql, empty, c.rewritten).empty());
@@ -107,6 +108,15 @@ TEST_CASE("statement_findings: each rule on a large table, none on an empty or n
   CHECK(rules_for("alter table public.t add constraint c check (id > 0) not valid", exclusive(5000, 0), false).empty());
   CHECK(rules_for("alter table public.t validate constraint c", table(5000, 0), false).empty());
   CHECK(rules_for("alter table public.t alter column name type varchar(20)", exclusive(5000, 0), false).empty());
+  // DROP COLUMN's COLUMN is optional; the other DROPs of ALTER TABLE are not dropped columns.
+  CHECK(rules_for("alter table public.t drop if exists name", exclusive(5000, 0), false) == Ids{"drop_column"});
+  CHECK(rules_for("ALTER TABLE public.t DROP name, DROP title", exclusive(5000, 0), false) == Ids{"drop_column"});
+  CHECK(rules_for("alter table public.t drop constraint t_pkey", exclusive(5000, 0), false).empty());
+  CHECK(rules_for("alter table public.t alter column name drop default", exclusive(5000, 0), false).empty());
+  CHECK(rules_for("alter table public.t alter column name drop not null", exclusive(5000, 0), false).empty());
+  CHECK(rules_for("alter table public.t alter column id drop identity if exists", exclusive(5000, 0), false).empty());
+  // SET NOT NULL that a validated CHECK (name IS NOT NULL) proved: the table was not read.
+  CHECK(rules_for("alter table public.t alter column name set not null", exclusive(5000, 0), false).empty());
 }
 
 TEST_CASE("exclusive_lock_over_budget: only above [safety] max_exclusive_lock", "[impact]") {
