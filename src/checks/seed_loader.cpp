@@ -1,10 +1,13 @@
 // Seeds run statement by statement in a savepoint per file: the CLI's batch is one implicit
-// transaction, so a failing statement leaves nothing of its file behind.
+// transaction, so a failing statement leaves nothing of its file behind. They run inside the run's
+// transaction, so a seed's own BEGIN ... COMMIT wrapper is left out (its COMMIT would commit the
+// migrations before the checks), and transaction control elsewhere in it is refused, as in a
+// migration file.
 #include "checks/seed_loader.hpp"
 #include "core/error.hpp"
 
 #include "checks/psql_file_run.hpp"
-#include "sql/splitter.hpp"
+#include "sql/migration_body.hpp"
 #include "util/interrupt.hpp"
 
 namespace migsafe::checks {
@@ -31,8 +34,19 @@ std::vector<SeedResult> load_seeds(pg::Session& session, const std::vector<std::
       results.push_back(std::move(result));
       break;
     }
+    const sql::MigrationBody body = sql::migration_body(*text);
+    if (!body.refusals.empty()) {
+      const sql::Refusal& refusal = body.refusals.front();
+      result.error = SqlFailure{};
+      result.error->message = refusal.message;
+      result.error->file = result.file;
+      result.error->line = refusal.line;
+      result.error->column = refusal.column;
+      results.push_back(std::move(result));
+      break;
+    }
     session.exec("SAVEPOINT migsafe_seed");
-    for (const auto& statement : sql::split(*text)) {
+    for (const auto& statement : body.statements) {
       throw_if_interrupted();
       ++result.statements;
       if (auto error = session.try_exec(statement.text)) {

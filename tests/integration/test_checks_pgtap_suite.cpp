@@ -257,3 +257,33 @@ TEST_CASE("seed rows are visible to the tests on --ephemeral and absent on a rea
   CHECK(asked.exit_code == 0);
   CHECK(p.value("select count(*) from public.plans") == "0");
 }
+
+// Seed files often wrap themselves in BEGIN ... COMMIT (as `supabase db reset` tolerates). Loaded
+// inside the run's transaction, that COMMIT would commit the migrations before the checks, and a
+// failing test could then not be rolled back (found on hpi-studyu/studyu: exit 3).
+TEST_CASE("a seed's own BEGIN ... COMMIT does not commit the run: a failing test still rolls it back", "[pgtap][seed]") {
+  Project p("suite_seed_wrapped", false);
+  copy_fixture(p, "pgtap_seed");
+  p.pipeline(suite_pipeline("\"supabase/tests/*.sql\"", "seed_real_target = true\n"));
+  std::ofstream(p.dir() / "supabase" / "seed.sql") << "BEGIN;\ninsert into public.plans (name) values ('free — 🌱'), ('pro');\nCOMMIT;\n";
+  std::ofstream(p.dir() / "supabase" / "tests" / "seeded.sql") <<
+      ("select plan(1);\nselect is((select count(*) from public.plans)::int, 99, 'fails on purpose');\n"
+       "select * from finish();\n");
+  Outcome r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.json()["status"] == "failed_restored");
+  CHECK(r.json()["verify"]["seed"]["results"][0]["status"] == "loaded");
+  CHECK(p.value("select to_regclass('public.plans') is null") == "t");
+
+  SECTION("a COMMIT in the middle of a seed file is refused at its line, and nothing of the run stays") {
+    std::ofstream(p.dir() / "supabase" / "seed.sql") << ("insert into public.plans (name) values ('a');\ncommit;\ninsert into public.plans (name) values ('b');\n");
+    Outcome refused = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+    INFO(refused.out << refused.err);
+    CHECK(refused.exit_code == 1);
+    const auto seed = refused.json()["verify"]["seed"]["results"][0];
+    CHECK(seed["status"] == "failed");
+    CHECK(seed["error"]["line"] == 2);
+    CHECK(p.value("select to_regclass('public.plans') is null") == "t");
+  }
+}
