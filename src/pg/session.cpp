@@ -235,9 +235,10 @@ Session::BatchOutcome Session::run_batch(const std::vector<BatchPiece>& pieces) 
   };
   // Pipeline mode: every piece is its own extended-protocol query, all sent before the first result
   // is read. Each is parsed on its own when its turn comes, so an error's position counts from its
-  // own start and pg_stat_activity shows the statement that runs, not the batch. Results are small
-  // (command tags, a read's new locks), far below what the socket buffers, so sending everything
-  // first cannot deadlock against a server waiting to send.
+  // own start and pg_stat_activity shows the statement that runs, not the batch. Everything is
+  // sent before the first result is read; while a send waits for room, libpq reads what the server
+  // sends meanwhile, so a statement whose rows fill the way back cannot stall it (test: "a statement
+  // returning megabytes of rows in a large migration does not stall its batch").
   if (!PQenterPipelineMode(conn)) return lost();
   for (const BatchPiece& piece : pieces) {
     const int sent = piece.prepared ? PQsendQueryPrepared(conn, piece.sql.c_str(), 0, nullptr, nullptr, nullptr, 0)

@@ -102,7 +102,8 @@ std::vector<std::string> reset_and_record_statements(Context& context, const con
 
 // A migration's statements go to the server in batches (one round trip each, libpq's pipeline
 // mode), every statement followed by a read of the locks it took (when one is due) or of the
-// server's clock (to time it). Bounded so that a batch's results stay far below socket buffers.
+// server's clock (to time it). Bounded so that a batch's text and results stay modest in memory
+// (a single bigger statement goes alone).
 constexpr size_t kBatchStatements = 200;
 constexpr size_t kBatchBytes = size_t{256} << 10;
 

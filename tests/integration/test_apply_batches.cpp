@@ -113,3 +113,18 @@ TEST_CASE("a migration that deallocates prepared statements does not break the s
   CHECK(p.value("select string_agg(id::text, ',' order by id) from public.a") == "1,2,3");
   CHECK(r.json()["impact"]["statements"].size() == 6);
 }
+
+// A batch is sent whole before its results are read: a statement whose rows fill the socket while
+// the rest of a large migration is still being sent must not leave both sides waiting.
+TEST_CASE("a statement returning megabytes of rows in a large migration does not stall its batch", "[run][batch]") {
+  Project p("batch_big_result");
+  p.pipeline();
+  std::string sql = "create table public.wide (v text);\nselect repeat('x', 1000) from generate_series(1, 5000);\n";
+  const std::string value(1500, 'y');
+  for (int i = 0; i < 300; ++i) sql += "insert into public.wide values ('" + value + "');\n";
+  p.migration("20240101000000_wide.sql", sql);
+  auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.value("select count(*) from public.wide") == "300");
+}
