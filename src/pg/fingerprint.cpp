@@ -11,19 +11,6 @@
 namespace migsafe::pg {
 namespace {
 
-std::string schemas_param(const std::vector<std::string>& schemas) {
-  std::string out = "{";
-  for (size_t i = 0; i < schemas.size(); ++i) {
-    out += (i ? "," : "") + std::string("\"");
-    for (char c : schemas[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out += "\"";
-  }
-  return out + "}";
-}
-
 // The facts query of `version`; old versions stay here unchanged so old manifests stay verifiable.
 const char* facts_sql(int version) {
   switch (version) {
@@ -61,7 +48,7 @@ bool fingerprint_version_known(int version) {
 
 std::vector<SchemaFact> snapshot_objects(Session& session, const std::vector<std::string>& schemas, int version) {
   QualifiedNames qualified_names(session);
-  Rows rows = session.query(std::string(facts_sql(version)) + kFactOrder, {schemas_param(schemas)});
+  Rows rows = session.query(std::string(facts_sql(version)) + kFactOrder, {array_param(schemas)});
   std::vector<SchemaFact> facts;
   for (const auto& row : rows.rows) facts.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or("")});
   return facts;
@@ -72,7 +59,7 @@ Fingerprint take_fingerprint(Session& session, const std::vector<std::string>& s
   fp.version = version;
   {
     QualifiedNames qualified_names(session);
-    fp.hash = session.query(hash_query(facts_sql(version)), {schemas_param(schemas)}).scalar().value_or("");
+    fp.hash = session.query(hash_query(facts_sql(version)), {array_param(schemas)}).scalar().value_or("");
   }
   fp.facts = snapshot_objects(session, schemas, version);
   return fp;
@@ -94,19 +81,28 @@ std::vector<std::string> fingerprint_differences(const Fingerprint& before, cons
   return out;
 }
 
-std::map<std::string, long long> count_rows(Session& session, const std::vector<std::string>& schemas,
-                                            const std::map<std::string, long long>* unless_locked) {
+namespace {
+
+using RowCounts = std::map<std::string, long long>;
+
+// Exact row counts of the tables in `schemas`, in one query. With `before`: only the tables in it
+// (one the run created had no rows to lose), and with `skip_unlocked` those this session's
+// transaction holds no lock on keep their count from `before`.
+RowCounts count_tables(Session& session, const std::vector<std::string>& schemas, const RowCounts* before,
+                       bool skip_unlocked) {
   Rows tables = session.query(
       "select n.nspname, c.relname, exists (select 1 from pg_catalog.pg_locks l where l.pid = pg_catalog.pg_backend_pid() "
       "and l.locktype = 'relation' and l.relation = c.oid) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
       "where c.relkind = 'r' and n.nspname = any($1::text[]) order by 1, 2",
-      {schemas_param(schemas)});
-  std::map<std::string, long long> counts;
+      {array_param(schemas)});
+  RowCounts counts;
   std::string sql;
   for (const auto& row : tables.rows) {
     const std::string name = *row[0] + "." + *row[1];
-    if (unless_locked && *row[2] == "f") {
-      if (auto known = unless_locked->find(name); known != unless_locked->end()) {
+    if (before) {
+      auto known = before->find(name);
+      if (known == before->end()) continue;
+      if (skip_unlocked && *row[2] == "f") {
         counts[name] = known->second;
         continue;
       }
@@ -118,6 +114,17 @@ std::map<std::string, long long> count_rows(Session& session, const std::vector<
   if (sql.empty()) return counts;
   for (const auto& row : session.query(sql).rows) counts[*row[0]] = std::stoll(*row[1]);
   return counts;
+}
+
+}  // namespace
+
+RowCounts count_rows(Session& session, const std::vector<std::string>& schemas) {
+  return count_tables(session, schemas, nullptr, false);
+}
+
+RowCounts count_rows_again(Session& session, const std::vector<std::string>& schemas, const RowCounts& before,
+                           bool skip_unlocked) {
+  return count_tables(session, schemas, &before, skip_unlocked);
 }
 
 }  // namespace migsafe::pg

@@ -59,10 +59,14 @@ std::vector<std::string> fingerprint_differences(const Fingerprint& before, cons
                                                  size_t limit = 20);
 
 // Exact row counts of every table (and partitioned table's partitions) in `schemas`, by "schema.table".
-// With `unless_locked`: a table the session's open transaction holds no lock on keeps its count
-// there instead of being counted again (nothing the transaction did can have changed its rows:
-// every change to a table, by DML, DDL, a trigger or a cascade, locks it).
-std::map<std::string, long long> count_rows(Session& session, const std::vector<std::string>& schemas,
-                                            const std::map<std::string, long long>* unless_locked = nullptr);
+std::map<std::string, long long> count_rows(Session& session, const std::vector<std::string>& schemas);
+
+// The tables of `before` (count_rows before a run) counted again, those that still exist: a table
+// created since had no rows to lose, so it is not counted. With `skip_unlocked`, a table the
+// session's open transaction holds no lock on keeps its count from `before` instead (nothing the
+// transaction did can have changed its rows: every change to a table, by DML, DDL, a trigger or a
+// cascade, locks it).
+std::map<std::string, long long> count_rows_again(Session& session, const std::vector<std::string>& schemas,
+                                                  const std::map<std::string, long long>& before, bool skip_unlocked);
 
 }  // namespace migsafe::pg

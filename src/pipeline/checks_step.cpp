@@ -104,8 +104,8 @@ void run_assertion_checks(Context& context, bool inside_transaction, ChecksOutco
 // counted again — counting a big table the run never touched would only lengthen the locks it
 // holds until COMMIT.
 void run_row_guard(Context& context, bool open_transaction, ChecksOutcome& outcome) {
-  auto after = pg::count_rows(*context.work, context.pipeline.database.schemas,
-                              open_transaction ? &context.rows_before : nullptr);
+  auto after = pg::count_rows_again(*context.work, context.pipeline.database.schemas, context.rows_before,
+                                    open_transaction);
   auto result = checks::check_row_loss(context.rows_before, after, context.pipeline.verify);
   context.report.verify["row_loss"] = result.to_json();
   for (const auto& v : result.violations) {
