@@ -54,7 +54,9 @@ std::optional<std::string> add_finding(nlohmann::json finding, const StatementSo
 }  // namespace
 
 void Recorder::start(pg::Session& session, const config::Safety& safety) {
-  if (started_ || !safety.measure) return;
+  if (!safety.measure) return;
+  session.prepare(kReadStatement, pg::own_lock_read_sql());
+  if (started_) return;
   before_run_ = pg::user_relations(session);
   for (const auto& [oid, relation] : before_run_) {
     filenodes_[oid] = relation.filenode;
@@ -66,7 +68,7 @@ void Recorder::start(pg::Session& session, const config::Safety& safety) {
 void Recorder::enter_transaction(const std::string& vxid) {
   if (vxid == vxid_) return;
   vxid_ = vxid;
-  known_keys_.clear();
+  seen_.clear();
   held_oids_.clear();
   exclusive_.clear();
   scans_.clear();
@@ -88,7 +90,7 @@ void Recorder::end_transaction(const config::Safety& safety, nlohmann::json& imp
   // Its locks go with it: the next transaction starts reading every statement again, with nothing seen.
   held_ = 0;
   vxid_.clear();
-  known_keys_.clear();
+  seen_.clear();
   held_oids_.clear();
   scans_.clear();
 }
@@ -108,11 +110,10 @@ std::vector<bool> Recorder::plan_reads(size_t count, const config::Safety& safet
   return plan;
 }
 
-std::string Recorder::read_sql() const {
+pg::Session::BatchPiece Recorder::read_piece() const {
   // Relations the run created are not sized: no rule grades them. (Should the oid counter wrap
   // around during the run, some are sized anyway, which costs time only.)
-  return pg::own_lock_read_sql(vxid_, {known_keys_.begin(), known_keys_.end()}, {held_oids_.begin(), held_oids_.end()},
-                               max_before_oid_);
+  return {kReadStatement, true, true, pg::own_lock_read_params(vxid_, seen_, held_oids_, max_before_oid_)};
 }
 
 std::optional<std::string> Recorder::after_statement(const StatementSource& source,
@@ -137,7 +138,7 @@ std::optional<std::string> Recorder::after_statement(const StatementSource& sour
 
 std::optional<std::string> Recorder::flush(pg::Session& session, const config::Safety& safety, nlohmann::json& impact) {
   if (!safety.measure || pending_.empty()) return std::nullopt;
-  return file_read(pg::read_own_locks(session, read_sql()), safety, impact);
+  return file_read(pg::read_own_locks(session, read_piece().params), safety, impact);
 }
 
 std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, const config::Safety& safety,
@@ -145,7 +146,7 @@ std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, cons
   if (!read.locks.empty()) enter_transaction(read.locks.front().vxid);
   std::vector<const pg::OwnLock*> fresh;  // not attributed before, in this transaction
   for (const pg::OwnLock& lock : read.locks) {
-    if (!known_keys_.count(pg::lock_key(lock.oid, lock.mode))) fresh.push_back(&lock);
+    if (!seen_.count({lock.oid, lock.mode})) fresh.push_back(&lock);
   }
   // The relations as they are now: the newly locked ones, and those held before (to see them rewritten).
   std::map<std::string, const pg::RelationState*> states;
@@ -183,7 +184,7 @@ std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, cons
   std::set<std::string> sized;
   std::optional<std::string> failure;
   for (const pg::OwnLock* lock : fresh) {
-    known_keys_.insert(pg::lock_key(lock->oid, lock->mode));
+    seen_.insert({lock->oid, lock->mode});
     const std::optional<pg::RelationDetail>& detail = lock->relation;
     auto before = before_run_.find(lock->oid);
     // Not a user relation now and not one before the run: a catalog, migsafe's own, or a dropped TOAST table or index.
@@ -224,14 +225,14 @@ std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, cons
     }
     if (!sized.insert(lock->oid).second) continue;
     // Measuring the size took an ACCESS SHARE lock: it is ours, not the next statement's.
-    if (d.bytes) known_keys_.insert(pg::lock_key(lock->oid, "AccessShareLock"));
+    if (d.bytes) seen_.insert({lock->oid, "AccessShareLock"});
     nlohmann::json relation{{"relation", name}, {"kind", kind}, {"created", created}};
     relation["bytes"] = d.bytes ? nlohmann::json(*d.bytes) : nlohmann::json(nullptr);
     relation["rows"] = d.rows ? nlohmann::json(static_cast<long long>(*d.rows)) : nlohmann::json(nullptr);
     entry["relations"].push_back(relation);
   }
   pending_.clear();
-  held_ = known_keys_.size();
+  held_ = seen_.size();
   return failure;
 }
 
@@ -253,7 +254,7 @@ void Recorder::rewind(const Mark& mark, nlohmann::json& impact) {
   pending_.clear();
   held_ = 0;
   vxid_.clear();
-  known_keys_.clear();
+  seen_.clear();
   held_oids_.clear();
   exclusive_.clear();
   scans_.clear();

@@ -7,7 +7,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -29,8 +28,8 @@ struct StatementSource {
 // Follows one run's migration session and builds the report's `impact` object.
 class Recorder {
  public:
-  // Reads which relations exist and where their storage is; call once before the first statement
-  // (outside any transaction is best). Without it, the first measured statement reads them itself.
+  // Reads which relations exist and where their storage is, and prepares the lock read on
+  // `session`; call before the first statement (outside any transaction is best).
   void start(pg::Session& session, const config::Safety& safety);
 
   // Which of the next `count` statements a read should follow (sent in their batch, see
@@ -41,11 +40,13 @@ class Recorder {
   // `read_last`: the last of them is read whatever the rule (its transaction ends after it, and
   // a read then saves flush() a round trip). Empty when nothing is measured.
   std::vector<bool> plan_reads(size_t count, const config::Safety& safety, bool read_last) const;
-  // The query that reads the locks taken since the last read (pg::own_lock_read_sql).
-  std::string read_sql() const;
+  // The read of the locks taken since the last read (pg::own_lock_read_sql), prepared on the
+  // session given to start(), to send in a batch after a statement.
+  pg::Session::BatchPiece read_piece() const;
+  static constexpr const char* kReadStatement = "migsafe_lock_read";
 
   // Records the statement that just succeeded, started at `started`, in `impact["statements"]`;
-  // with `read` (the rows of read_sql()'s query sent after it) measures what it and the statements
+  // with `read` (the rows of read_piece() sent after it) measures what it and the statements
   // waiting since the last read locked, rewrote and sized. Findings under `safety` go to
   // `impact["findings"]` (ignored ones to `impact["ignored"]`). Returns "<rule> on <object>: <message>"
   // for the first new finding that fails the run under `safety.fail_on`, so the caller fails the
@@ -110,7 +111,7 @@ class Recorder {
   unsigned long max_before_oid_ = 0;                      // the highest oid among them: later ones are the run's own
   std::map<std::string, std::string> filenodes_;          // oid -> last seen filenode
   std::map<std::string, long long> scans_;                // oid -> sequential scans at the last read, this transaction
-  std::unordered_set<std::string> known_keys_;            // "<oid>/<mode>" already attributed, this transaction
+  std::set<pg::SeenLock> seen_;                           // locks already attributed, this transaction
   std::set<std::string> held_oids_;                       // relations from before the run locked in this transaction
   std::string vxid_;                                      // the current transaction
   size_t measured_ = 0;

@@ -111,19 +111,24 @@ void ensure_history_tables(Session& session, bool supabase) {
   session.exec(kLedgerDdl);
 }
 
-std::vector<std::string> record_applied_sql(Session& session, bool supabase, const AppliedMigration& m,
-                                            const std::vector<std::string>& statements, const std::string& duration_ms) {
-  std::vector<std::string> out;
+std::vector<Session::BatchPiece> record_applied(Session& session, bool supabase, const AppliedMigration& m,
+                                               const std::vector<std::string>& statements, long long duration_ms,
+                                               const std::string& extra_ms_sql) {
+  std::vector<Session::BatchPiece> out;
   if (supabase) {
-    out.push_back("INSERT INTO supabase_migrations.schema_migrations(version, name, statements) VALUES(" +
-                  session.quote(m.version) + ", " + session.quote(m.name) + ", " + text_array(session, statements) + ")");
+    session.prepare("migsafe_record_supabase",
+                    "INSERT INTO supabase_migrations.schema_migrations(version, name, statements) "
+                    "VALUES($1::text, $2::text, $3::text[])");
+    out.push_back({"migsafe_record_supabase", false, true, {m.version, m.name, array_param(statements)}});
   }
-  out.push_back("INSERT INTO migsafe.migrations(version, name, checksum, duration_ms, run_id, backup_id) VALUES(" +
-                session.quote(m.version) + ", " + session.quote(m.name) + ", " + session.quote(m.checksum.value_or("")) +
-                ", " + duration_ms + ", " + session.quote(m.run_id) + ", " + session.quote(m.backup_id) +
-                ") ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum, "
-                "applied_at = now(), duration_ms = excluded.duration_ms, run_id = excluded.run_id, "
-                "backup_id = excluded.backup_id");
+  session.prepare("migsafe_record_ledger",
+                  "INSERT INTO migsafe.migrations(version, name, checksum, duration_ms, run_id, backup_id) "
+                  "VALUES($1::text, $2::text, $3::text, ($4::bigint + " + extra_ms_sql + ")::bigint, $5::text, $6::text) "
+                  "ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum, "
+                  "applied_at = now(), duration_ms = excluded.duration_ms, run_id = excluded.run_id, "
+                  "backup_id = excluded.backup_id");
+  out.push_back({"migsafe_record_ledger", false, true,
+                 {m.version, m.name, m.checksum.value_or(""), std::to_string(duration_ms), m.run_id, m.backup_id}});
   return out;
 }
 

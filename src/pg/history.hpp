@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace migsafe::pg {
+#include "pg/session.hpp"
 
-class Session;
+namespace migsafe::pg {
 
 // One applied migration as the database remembers it.
 struct AppliedMigration {
@@ -80,11 +80,13 @@ void record_run_backup(Session& session, const std::string& run_id, const std::s
 History read_history(Session& session);
 // Creates the Supabase CLI's history table (exactly as the CLI does) when `supabase`, and the ledger.
 void ensure_history_tables(Session& session, bool supabase);
-// The statements (one each) that record `migration` as applied by its run (in the caller's transaction, if
-// any), literals quoted: to send along with others in one round trip. `duration_ms` is an SQL
-// expression (a number, or one the server computes when the record rides with the migration).
-std::vector<std::string> record_applied_sql(Session& session, bool supabase, const AppliedMigration& migration,
-                                            const std::vector<std::string>& statements, const std::string& duration_ms);
+// The statements that record `migration` as applied by its run (in the caller's transaction, if
+// any), as batch pieces (Session::run_batch) run prepared: the same two statements follow every
+// migration. The ledger's duration is `duration_ms` plus `extra_ms_sql`, an SQL expression the
+// server computes as the row is written (the same text every time for a session).
+std::vector<Session::BatchPiece> record_applied(Session& session, bool supabase, const AppliedMigration& migration,
+                                               const std::vector<std::string>& statements, long long duration_ms,
+                                               const std::string& extra_ms_sql);
 // Inserts the run's row with status "running".
 void record_run_start(Session& session, const RunRecord& run);
 // Sets the run's final status and report.

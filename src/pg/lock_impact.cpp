@@ -3,8 +3,6 @@
 // locks already seen), with the state and size of the relations locked.
 #include "pg/lock_impact.hpp"
 
-#include <algorithm>
-#include <cctype>
 
 namespace migsafe::pg {
 namespace {
@@ -34,22 +32,7 @@ std::map<std::string, RelationState> user_relations(Session& session) {
   return out;
 }
 
-std::string lock_key(const std::string& oid, const std::string& mode) { return oid + "/" + mode; }
-
-std::string own_lock_read_sql(const std::string& vxid, const std::vector<std::string>& seen,
-                              const std::vector<std::string>& watched, unsigned long sized_up_to) {
-  // Every element is digits, '/' and letters (oids, lock mode names, "3/1234"), so no quoting is needed;
-  // anything else is dropped rather than trusted.
-  auto plain = [](const std::string& value) {
-    return std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isalnum(c) || c == '/'; });
-  };
-  auto array = [&](const std::vector<std::string>& values) {
-    std::string out = "'{";
-    for (const auto& v : values) {
-      if (plain(v)) out += (out.size() > 2 ? "," : "") + v;
-    }
-    return out + "}'";
-  };
+std::string own_lock_read_sql() {
   const std::string relation = std::string(
       "(select c.oid, n.nspname || '.' || c.relname as name, ") + kKind + " as kind, "
       "coalesce(pg_catalog.pg_relation_filenode(c.oid)::text, '') as filenode, c.relkind, c.reltuples "
@@ -57,20 +40,32 @@ std::string own_lock_read_sql(const std::string& vxid, const std::vector<std::st
   return std::string("with own as (select l.virtualtransaction as vxid, l.relation, l.mode from pg_catalog.pg_locks l "
                      "where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'relation' and l.granted "
                      "and l.database = (select oid from pg_catalog.pg_database where datname = pg_catalog.current_database()) "
-                     "and not (l.virtualtransaction = ") +
-         (plain(vxid) ? "'" + vxid + "'" : "''") + " and (l.relation::text || '/' || l.mode) in (select pg_catalog.unnest(" +
-         array(seen) + "::text[])))) "
-         "select 'lock' as migsafe_read, o.vxid, o.relation::text, o.mode, r.name, r.kind, r.filenode, "
-         "case when r.relkind in ('r', 'm', 'i', 'S') and r.oid <= " + std::to_string(sized_up_to) +
-         "::oid then pg_catalog.pg_table_size(r.oid) end, "
-         "case when r.reltuples >= 0 then r.reltuples end, pg_catalog.pg_stat_get_xact_numscans(r.oid) "
-         "from own o left join " + relation + " r on r.oid = o.relation "
+                     "and not (l.virtualtransaction = $1::pg_catalog.text and (l.relation, l.mode) in "
+                     "(select * from rows from (pg_catalog.unnest($2::pg_catalog.oid[]), pg_catalog.unnest($3::pg_catalog.text[]))))) "
+                     "select 'lock', o.vxid, o.relation::text, o.mode, r.name, r.kind, r.filenode, "
+                     "case when r.relkind in ('r', 'm', 'i', 'S') and r.oid <= $5::pg_catalog.oid "
+                     "then pg_catalog.pg_table_size(r.oid) end, "
+                     "case when r.reltuples >= 0 then r.reltuples end, pg_catalog.pg_stat_get_xact_numscans(r.oid) "
+                     "from own o left join ") + relation + " r on r.oid = o.relation "
          "union all select 'watched', null, r.oid::text, null, r.name, r.kind, r.filenode, null, null, "
-         "pg_catalog.pg_stat_get_xact_numscans(r.oid) from " + relation + " r where r.oid = any(" + array(watched) +
-         "::oid[]) union all select 'at', null, " + kClock + ", null, null, null, null, null, null, null";
+         "pg_catalog.pg_stat_get_xact_numscans(r.oid) from " + relation + " r where r.oid = any($4::pg_catalog.oid[]) "
+         "union all select 'at', null, " + kClock + ", null, null, null, null, null, null, null";
 }
 
-std::string clock_read_sql() { return std::string("select 'at' as migsafe_read, null::text, ") + kClock; }
+std::vector<std::optional<std::string>> own_lock_read_params(const std::string& vxid, const std::set<SeenLock>& seen,
+                                                             const std::set<std::string>& watched,
+                                                             unsigned long sized_up_to) {
+  // Array literals of plain elements: oids are digits and lock modes letters, so none needs quoting.
+  std::string oids = "{", modes = "{", watched_oids = "{";
+  for (const auto& [oid, mode] : seen) {
+    oids += (oids.size() > 1 ? "," : "") + oid;
+    modes += (modes.size() > 1 ? "," : "") + mode;
+  }
+  for (const auto& oid : watched) watched_oids += (watched_oids.size() > 1 ? "," : "") + oid;
+  return {vxid, oids + "}", modes + "}", watched_oids + "}", std::to_string(sized_up_to)};
+}
+
+std::string clock_read_sql() { return std::string("select 'at', null::text, ") + kClock; }
 
 std::optional<double> read_clock_ms(const Rows& rows) {
   for (const Row& row : rows.rows) {
@@ -100,6 +95,8 @@ OwnLockRead parse_own_lock_read(const Rows& rows) {
   return out;
 }
 
-OwnLockRead read_own_locks(Session& session, const std::string& sql) { return parse_own_lock_read(session.query(sql)); }
+OwnLockRead read_own_locks(Session& session, const std::vector<std::optional<std::string>>& params) {
+  return parse_own_lock_read(session.query(own_lock_read_sql(), params));
+}
 
 }  // namespace migsafe::pg

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,20 +46,23 @@ struct OwnLockRead {
   std::map<std::string, RelationState> watched;  // the watched relations that still exist, by oid
 };
 
-// "<oid>/<mode>": how a lock is named in `seen`.
-std::string lock_key(const std::string& oid, const std::string& mode);
+// A lock already attributed: relation oid and mode, as text.
+using SeenLock = std::pair<std::string, std::string>;
 
-// A query for the granted relation locks of the session's
-// own backend in the current database, leaving out those of transaction `vxid` named in `seen`, with
-// the state and size of each user relation among them, and the state of the `watched` relations (to
-// see them rewritten). PostgreSQL builds a row for every lock in the server to answer it, so its
-// cost grows with the locks held (the caller decides how often to pay it); `seen` is matched by
-// hash. Sizes are measured for new locks on relations whose oid is at most `sized_up_to` only:
-// sizing reads the files of every fork, and relations a run creates (oids above those that existed
-// before it) need none. Fully qualified: a migration's search_path cannot change it. Send it alone
-// (read_own_locks) or in a batch after a statement (Session::run_batch).
-std::string own_lock_read_sql(const std::string& vxid, const std::vector<std::string>& seen,
-                              const std::vector<std::string>& watched, unsigned long sized_up_to);
+// The query for the granted relation locks of the session's own backend in the current database,
+// leaving out those of transaction $1 (vxid) already seen ($2 oids, $3 modes), with the state and
+// size of each user relation among them, and the state of the watched relations ($4, to see them
+// rewritten). PostgreSQL builds a row for every lock in the server to answer it, so its cost grows
+// with the locks held (the caller decides how often to pay it); the seen locks are matched by hash.
+// Sizes are measured for new locks on relations whose oid is at most $5 only: sizing reads the
+// files of every fork, and relations a run creates (oids above those that existed before it) need
+// none. Fully qualified: a migration's search_path cannot change it. The text is the same every
+// time, so a session prepares it once (Session::prepare); run it alone (read_own_locks) or in a
+// batch after a statement (Session::run_batch), with own_lock_read_params.
+std::string own_lock_read_sql();
+std::vector<std::optional<std::string>> own_lock_read_params(const std::string& vxid, const std::set<SeenLock>& seen,
+                                                             const std::set<std::string>& watched,
+                                                             unsigned long sized_up_to);
 OwnLockRead parse_own_lock_read(const Rows& rows);
 
 // A read of the server's clock, to time the statement it
@@ -66,6 +70,6 @@ OwnLockRead parse_own_lock_read(const Rows& rows);
 std::string clock_read_sql();
 // The server's clock (ms since the epoch) in the rows of either read; nullopt when absent.
 std::optional<double> read_clock_ms(const Rows& rows);
-OwnLockRead read_own_locks(Session& session, const std::string& sql);
+OwnLockRead read_own_locks(Session& session, const std::vector<std::optional<std::string>>& params);
 
 }  // namespace migsafe::pg

@@ -1,6 +1,7 @@
 #include "pg/session.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <libpq-fe.h>
@@ -99,7 +100,9 @@ struct Session::Impl {
   std::unique_ptr<Connection> connection;
   std::unique_ptr<QuietNotices> notices;
   PGconn* raw = nullptr;
-  std::set<std::string> prepared;  // names prepared with ensure_prepared
+  std::map<std::string, std::string> statements;  // name -> SQL, given to prepare()
+  std::set<std::string> live;                     // those the server holds now
+  bool live_unknown = false;                      // a DEALLOCATE or DISCARD ran since the server said
 };
 
 std::optional<std::string> Rows::scalar() const {
@@ -224,6 +227,16 @@ Session::Outcome Session::run(const std::string& sql) {
   return out;
 }
 
+namespace {
+
+std::vector<const char*> param_values(const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
+}  // namespace
+
 Session::BatchOutcome Session::run_batch(const std::vector<BatchPiece>& pieces) {
   BatchOutcome out;
   if (pieces.empty()) return out;
@@ -233,6 +246,13 @@ Session::BatchOutcome Session::run_batch(const std::vector<BatchPiece>& pieces) 
     out.failed = 0;
     return out;
   };
+  if (impl_->live_unknown) {  // which of ours a DEALLOCATE or DISCARD left, before the pipeline
+    impl_->live.clear();
+    for (const auto& row : query("select name from pg_catalog.pg_prepared_statements").rows) {
+      if (row[0] && impl_->statements.count(*row[0])) impl_->live.insert(*row[0]);
+    }
+    impl_->live_unknown = false;
+  }
   // Pipeline mode: every piece is its own extended-protocol query, all sent before the first result
   // is read. Each is parsed on its own when its turn comes, so an error's position counts from its
   // own start and pg_stat_activity shows the statement that runs, not the batch. Everything is
@@ -240,36 +260,68 @@ Session::BatchOutcome Session::run_batch(const std::vector<BatchPiece>& pieces) 
   // sends meanwhile, so a statement whose rows fill the way back cannot stall it (test: "a statement
   // returning megabytes of rows in a large migration does not stall its batch").
   if (!PQenterPipelineMode(conn)) return lost();
-  for (const BatchPiece& piece : pieces) {
-    const int sent = piece.prepared ? PQsendQueryPrepared(conn, piece.sql.c_str(), 0, nullptr, nullptr, nullptr, 0)
-                                    : PQsendQueryParams(conn, piece.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
-    if (!sent) {
-      out.error = error_from_result(nullptr, conn);
-      break;
+  // A prepared statement not on the server yet is prepared in the same round trip, just before its
+  // first use. After a piece that may drop prepared statements, the rest go as plain text.
+  std::vector<std::string> queued;   // per query sent: the name it prepares, or "" for a piece
+  std::vector<size_t> owner;         // per query sent: the piece it is, or serves
+  bool dropped = false;
+  for (size_t i = 0; i < pieces.size() && !out.error; ++i) {
+    const BatchPiece& piece = pieces[i];
+    const auto values = param_values(piece.params);
+    const int count = static_cast<int>(values.size());
+    const auto known = piece.prepared ? impl_->statements.find(piece.sql) : impl_->statements.end();
+    if (piece.prepared && known == impl_->statements.end()) {
+      throw std::logic_error("prepared statement " + piece.sql + " was never given to Session::prepare");
     }
+    int sent;
+    if (piece.prepared && dropped) {
+      sent = PQsendQueryParams(conn, known->second.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0);
+    } else if (piece.prepared) {
+      if (!impl_->live.count(piece.sql)) {
+        if (!PQsendPrepare(conn, piece.sql.c_str(), known->second.c_str(), 0, nullptr)) break;
+        impl_->live.insert(piece.sql);  // until a result says otherwise
+        queued.push_back(piece.sql);
+        owner.push_back(i);
+      }
+      sent = PQsendQueryPrepared(conn, piece.sql.c_str(), count, values.data(), nullptr, nullptr, 0);
+    } else {
+      sent = PQsendQueryParams(conn, piece.sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0);
+    }
+    if (!sent) break;
+    queued.push_back("");
+    owner.push_back(i);
+    if (piece.drops_prepared) dropped = impl_->live_unknown = true;
   }
+  if (owner.size() < pieces.size() && !out.error) out.error = error_from_result(nullptr, conn);
   if (!PQpipelineSync(conn) && !out.error) out.error = error_from_result(nullptr, conn);
-  size_t index = 0;  // the piece whose results come now
+  size_t index = 0;  // the query sent whose results come now
   bool synced = false;
   while (!synced) {
     PGresult* result = PQgetResult(conn);
-    if (result == nullptr) {  // the end of one piece's results
+    if (result == nullptr) {  // the end of one query's results
       if (PQstatus(conn) == CONNECTION_BAD) break;
       ++index;
       continue;
     }
     const ExecStatusType status = PQresultStatus(result);
+    const bool preparing = index < queued.size() && !queued[index].empty();
     if (status == PGRES_PIPELINE_SYNC) {
       synced = true;
-    } else if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
-      if (!out.error) {
+    } else if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR ||
+               status == PGRES_PIPELINE_ABORTED) {
+      if (preparing) impl_->live.erase(queued[index]);
+      if (status != PGRES_PIPELINE_ABORTED && !out.error) {
         out.error = error_from_result(result, conn);
-        out.failed = std::min(index, pieces.size() - 1);
+        out.failed = index < owner.size() ? owner[index] : pieces.size() - 1;
       }
-    } else if (status == PGRES_TUPLES_OK && index < pieces.size() && pieces[index].read) {
+    } else if (status == PGRES_TUPLES_OK && !preparing && index < owner.size() && pieces[owner[index]].read) {
       out.reads.push_back(rows_from_result(result));
     }
     PQclear(result);
+  }
+  // A prepare that never got its turn (the connection went) is not on the server either.
+  for (size_t k = index; k < queued.size(); ++k) {
+    if (!queued[k].empty()) impl_->live.erase(queued[k]);
   }
   // Leaves pipeline mode (it refuses while results are uncollected) for the simple queries after.
   for (int tries = 0; !PQexitPipelineMode(conn) && tries < 1000; ++tries) {
@@ -283,17 +335,10 @@ Session::BatchOutcome Session::run_batch(const std::vector<BatchPiece>& pieces) 
   return out;
 }
 
-void Session::ensure_prepared(const std::string& name, const std::string& sql) {
-  if (impl_->prepared.count(name)) return;
-  PGresult* result = PQprepare(impl_->raw, name.c_str(), sql.c_str(), 0, nullptr);
-  const bool ok = result && PQresultStatus(result) == PGRES_COMMAND_OK;
-  SqlError error = ok ? SqlError{} : error_from_result(result, impl_->raw);
-  PQclear(result);
-  if (!ok) throw QueryError(error);
-  impl_->prepared.insert(name);
+void Session::prepare(const std::string& name, const std::string& sql) {
+  auto [it, added] = impl_->statements.emplace(name, sql);
+  if (!added && it->second != sql) throw std::logic_error("prepared statement " + name + " given two texts");
 }
-
-void Session::forget_prepared() { impl_->prepared.clear(); }
 
 std::string Session::quote(const std::string& value) { return impl_->connection->quote(value); }
 std::string Session::quote_name(const std::string& name) { return impl_->connection->quote_name(name); }
@@ -325,6 +370,19 @@ std::string text_array(Session& session, const std::vector<std::string>& values)
   std::string out = "ARRAY[";
   for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + session.quote(values[i]);
   return out + "]::text[]";
+}
+
+std::string array_param(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    out += (i ? "," : "") + std::string("\"");
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out += "\"";
+  }
+  return out + "}";
 }
 
 }  // namespace migsafe::pg

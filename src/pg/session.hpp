@@ -84,9 +84,11 @@ class Session {
   // statement, all sent in one round trip (libpq's pipeline mode; inside the caller's
   // transaction). They run in order, each parsed on its own as it comes, and stop at the first error.
   struct BatchPiece {
-    std::string sql;        // exactly one statement, or the name of one prepared with ensure_prepared
+    std::string sql;        // exactly one statement, or the name of one given to prepare()
     bool read = false;      // migsafe's own query, whose rows the caller wants back (reads, in order)
     bool prepared = false;  // `sql` is a prepared statement's name
+    std::vector<std::optional<std::string>> params = {};  // $1..$n, as text
+    bool drops_prepared = false;  // may end prepared statements (DEALLOCATE, DISCARD): those after go as text
   };
   struct BatchOutcome {
     std::optional<SqlError> error;  // the first error; its position counts from its own piece's start
@@ -94,11 +96,10 @@ class Session {
     std::vector<Rows> reads;        // the rows of each read that ran, in order
   };
   BatchOutcome run_batch(const std::vector<BatchPiece>& pieces);
-  // Prepares `sql` (no parameters) as `name` on this session unless it is already. A prepared
-  // statement outlives transactions and rollbacks; DEALLOCATE and DISCARD end it, after which the
-  // caller says forget_prepared().
-  void ensure_prepared(const std::string& name, const std::string& sql);
-  void forget_prepared();
+  // Names `sql` (its parameters typed in the text, `$1::text`) for batch pieces to run prepared:
+  // parsed and planned once per session instead of once per use. The server gets it in the round
+  // trip of its first use, and again after a migration's DEALLOCATE or DISCARD ended it.
+  void prepare(const std::string& name, const std::string& sql);
 
   // Returns the session to the state it had when it connected: RESET ROLE, RESET SESSION
   // AUTHORIZATION, RESET ALL (so `set role`, `search_path`, `set_config(..., false)` of a migration
@@ -146,5 +147,7 @@ class Session {
 
 // SQL for a string list literal: ARRAY['a','b']::text[].
 std::string text_array(Session& session, const std::vector<std::string>& values);
+// A parameter's text for a string list: {"a","b"} (cast it in the SQL: `$1::text[]`).
+std::string array_param(const std::vector<std::string>& values);
 
 }  // namespace migsafe::pg

@@ -114,6 +114,24 @@ TEST_CASE("a migration that deallocates prepared statements does not break the s
   CHECK(r.json()["impact"]["statements"].size() == 6);
 }
 
+// Ending one prepared statement of its own leaves migsafe's in place: the next batch must neither
+// prepare them again (the server would refuse a name that exists) nor assume they are gone.
+TEST_CASE("a migration that deallocates a statement of its own leaves migsafe's prepared reads working", "[run][batch]") {
+  Project p("batch_deallocate_one");
+  p.pipeline();
+  p.migration("20240101000000_own.sql",
+              "create table public.a (id int);\nprepare add_one as insert into public.a values (1);\nexecute add_one;\n"
+              "deallocate add_one;\ninsert into public.a values (2);\n");
+  p.migration("20240102000000_after.sql", "insert into public.a values (3);\n");
+  p.migration("20240103000000_last.sql", "insert into public.a values (4);\n");
+  auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.value("select string_agg(id::text, ',' order by id) from public.a") == "1,2,3,4");
+  CHECK(r.json()["impact"]["statements"].size() == 7);
+  CHECK(p.value("select count(*) from migsafe.migrations") == "3");
+}
+
 // A batch is sent whole before its results are read: a statement whose rows fill the socket while
 // the rest of a large migration is still being sent must not leave both sides waiting.
 TEST_CASE("a statement returning megabytes of rows in a large migration does not stall its batch", "[run][batch]") {
