@@ -190,6 +190,11 @@ void check_archive(const fs::path& read_from, const std::string& name, const std
 }
 
 DumpResult take_backup(const DumpRequest& r, DumpResult out) {
+  // The schema-only snapshot is mostly the server's catalog work and a pg_dump's start, while the
+  // archive and its verification are mostly streaming and our decompression: on two cores they
+  // overlap instead of adding up.
+  util::AtomicFile schema(out.schema_file, 0600);
+  auto snapshot = std::async(std::launch::async, [&] { write_schema_snapshot(r, schema); });
   auto start = Clock::now();
   util::AtomicFile data(out.data_file, 0600);
   out.checksum = write_archive(r, data);
@@ -197,11 +202,7 @@ DumpResult take_backup(const DumpRequest& r, DumpResult out) {
   out.dump_ms = ms_since(start);
   if (r.on_written) r.on_written(out.checksum, out.bytes);
 
-  // The schema-only snapshot is mostly the server's catalog work and verification is mostly our
-  // decompression: on two cores they overlap instead of adding up.
   start = Clock::now();
-  util::AtomicFile schema(out.schema_file, 0600);
-  auto snapshot = std::async(std::launch::async, [&] { write_schema_snapshot(r, schema); });
   check_archive(data.partial_path(), out.data_file.string(), out.checksum, r.compression,
                 r.pg_restore_path, r.key);
   snapshot.get();

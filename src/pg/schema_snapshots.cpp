@@ -40,13 +40,13 @@ std::string store_snapshot(Session& session, const std::string& source, const st
   const std::string fingerprint = hash_facts(objects);
   // The definitions go in as jsonb and come back as the server prints jsonb: the same text, since
   // the catalog query printed them that way.
-  session.exec(
+  session.query(
       "INSERT INTO migsafe.schema_snapshots(source, run_id, backup_id, schemas, fingerprint, fingerprint_version, objects) "
-      "SELECT " + session.quote(source) + ", nullif(" + session.quote(run_id) + ", ''), nullif(" +
-      session.quote(backup_id) + ", ''), " + text_array(session, schemas) + ", " + session.quote(fingerprint) + ", " +
-      std::to_string(kFingerprintVersion) + ", coalesce((SELECT jsonb_object_agg(kind, members) FROM (" +
-      "SELECT kind, jsonb_object_agg(ident, def::jsonb) AS members FROM unnest(" + text_array(session, kinds) + ", " +
-      text_array(session, idents) + ", " + text_array(session, defs) + ") AS u(kind, ident, def) GROUP BY kind) k), '{}')");
+      "SELECT $1, nullif($2, ''), nullif($3, ''), $4::text[], $5, $6::int, coalesce((SELECT jsonb_object_agg(kind, members) "
+      "FROM (SELECT kind, jsonb_object_agg(ident, def::jsonb) AS members FROM unnest($7::text[], $8::text[], $9::text[]) "
+      "AS u(kind, ident, def) GROUP BY kind) k), '{}')",
+      {source, run_id, backup_id, array_param(schemas), fingerprint, std::to_string(kFingerprintVersion),
+       array_param(kinds), array_param(idents), array_param(defs)});
   session.exec("DELETE FROM migsafe.schema_snapshots WHERE id NOT IN (SELECT id FROM migsafe.schema_snapshots "
                "ORDER BY id DESC LIMIT " + std::to_string(kSnapshotsKept) + ")");
   return fingerprint;
