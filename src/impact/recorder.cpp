@@ -21,14 +21,9 @@ std::string shortened(const std::string& text) {
   return cut.size() < text.size() ? cut + "..." : cut;
 }
 
-// Whether `statement` names the relation `name` (schema.name) — how a read that measured several
-// statements at once tells which of them a finding is about.
-bool names_relation(const std::string& statement, const std::string& name) {
-  auto lower = [](std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-    return text;
-  };
-  return lower(statement).find(lower(name.substr(name.find('.') + 1))) != std::string::npos;
+std::string lowered(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
 }
 
 bool ignored(const nlohmann::json& finding, const config::Safety& safety) {
@@ -183,6 +178,10 @@ std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, cons
   }
   std::set<std::string> sized;
   std::optional<std::string> failure;
+  std::vector<std::string> pending_texts;  // lower case, when a read measured several statements
+  if (pending_.size() > 1) {
+    for (const Pending& p : pending_) pending_texts.push_back(lowered(p.source.text));
+  }
   for (const pg::OwnLock* lock : fresh) {
     seen_.insert({lock->oid, lock->mode});
     const std::optional<pg::RelationDetail>& detail = lock->relation;
@@ -193,11 +192,14 @@ std::optional<std::string> Recorder::file_read(const pg::OwnLockRead& read, cons
     const std::string kind = detail ? detail->state.kind : "dropped";
     const bool created = before == before_run_.end();
     entry["locks"].push_back({{"relation", name}, {"kind", kind}, {"mode", lock->mode}});
-    // The statement of a read that took it: the only one, or the first that names the relation.
+    // The statement of a read that took it: the only one, or the first that names the relation
+    // (its name without the schema, in any case).
     const Pending* by = &pending_.front();
-    for (const Pending& p : pending_) {
-      if (pending_.size() == 1 || names_relation(p.source.text, name)) {
-        by = &p;
+    if (pending_.size() > 1) {
+      const std::string bare = lowered(name.substr(name.find('.') + 1));
+      for (size_t i = 0; i < pending_.size(); ++i) {
+        if (pending_texts[i].find(bare) == std::string::npos) continue;
+        by = &pending_[i];
         break;
       }
     }

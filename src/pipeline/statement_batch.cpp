@@ -81,6 +81,7 @@ std::optional<report::MigrationError> run_batch(Context& context, const config::
   const pg::Session::BatchOutcome outcome = context.work->run_batch(pieces);
   if (context.lock_watch) context.lock_watch->end();
 
+  const std::string shown = display_path(file.path);
   // reads[0] is the clock before the first statement; reads[i + 1] follows statement i.
   auto clock_at = [&](size_t read) { return pg::read_clock_ms(outcome.reads.at(read)).value_or(0.0); };
   // The statement an error belongs to (a failing tail lies past the last one).
@@ -99,7 +100,7 @@ std::optional<report::MigrationError> run_batch(Context& context, const config::
     }
     const double begun = clock_at(i) - clock_at(0), took = clock_at(i + 1) - clock_at(i);
     const auto started = sent + std::chrono::microseconds(static_cast<long long>(begun * 1000));
-    if (auto refused = context.impact.after_statement({display_path(file.path), statement.line, statement.text}, started,
+    if (auto refused = context.impact.after_statement({shown, statement.line, statement.text}, started,
                                                       static_cast<long long>(took), safety, context.report.impact,
                                                       !plan.empty() && plan[i] ? &outcome.reads[i + 1] : nullptr)) {
       return locate_error(file, statement, pg::SqlError{"", *refused, "", "", "", 0});
