@@ -31,10 +31,12 @@ mode = "$MODE"
 [backup]
 dir = "$work/backups"
 TOML
-# Runs "$@" on a fresh database (@DB@ in its arguments names it); prints its wall time in ms.
+# Runs "$@" on a fresh database (@DB@ in its arguments is its name, @CONN@ its conninfo); prints
+# its wall time in ms.
 timed() {
   new_db
   local args=("${@//@DB@/$db}")
+  args=("${args[@]//@CONN@/$db_conn}")
   local t0 t1
   t0=$(seconds)
   "${args[@]}" >"$work/out" 2>&1 || { echo "failed: ${args[*]}" >&2; tail -n 20 "$work/out" >&2; exit 1; }
@@ -51,7 +53,7 @@ for round in $(seq 1 "$ROUNDS"); do
   psql_ms+=("$(timed psql -X -q -1 -v ON_ERROR_STOP=1 -d @DB@ -f "$work/all.sql")")
   dbmate_ms+=("$(timed "$dbmate" --migrations-dir "$work/dbmate/migrations" --no-dump-schema migrate)")
   dbmate_dump_ms+=("$(timed "$dbmate" --migrations-dir "$work/dbmate/migrations" --schema-file "$work/dbmate/schema.sql" migrate)")
-  run_ms+=("$(timed "$migsafe" run "$work/project/pipeline.toml" --db "${db_arg/dbname=bench/dbname=@DB@}" --quiet --report "$work/report.json")")
+  run_ms+=("$(timed "$migsafe" run "$work/project/pipeline.toml" --db @CONN@ --quiet --report "$work/report.json")")
   step_ms+=("$(migrate_step_ms)")
   echo "round $round: psql ${psql_ms[-1]} ms, dbmate ${dbmate_ms[-1]} ms (with schema dump ${dbmate_dump_ms[-1]} ms)," \
     "migsafe ${run_ms[-1]} ms (migrate step ${step_ms[-1]} ms)" >&2

@@ -3,10 +3,12 @@
 # insert each) with `[safety] measure = true` and `= false`, best of ROUNDS alternating rounds on a
 # fresh database each time. Prints the migrate step and the whole run; asserts nothing.
 #   bench/impact_overhead.sh          # N=500 ROUNDS=3
+#   MODE=per-migration bench/impact_overhead.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-500}
 ROUNDS=${ROUNDS:-3}
+MODE=${MODE:-atomic}
 source bench/lib.sh
 
 tiny_migrations "$work/project/migrations" "$N"
@@ -19,6 +21,7 @@ schemas = ["public"]
 supabase = false
 [migrations]
 dir = "migrations"
+mode = "$MODE"
 [backup]
 dir = "$work/backups"
 [safety]
@@ -47,9 +50,9 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
   done
 done
-python3 - "$best_on" "$best_off" "$N" <<'PY'
+python3 - "$best_on" "$best_off" "$N" "$MODE" <<'PY'
 import sys
 on_mig, on_run = map(int, sys.argv[1].split()); off_mig, off_run = map(int, sys.argv[2].split())
-print(f"{sys.argv[3]} migrations, best of rounds: migrate step {off_mig} ms without measurement, {on_mig} ms with "
+print(f"{sys.argv[3]} migrations ({sys.argv[4]}), best of rounds: migrate step {off_mig} ms without measurement, {on_mig} ms with "
       f"({on_mig / off_mig:.2f}x); whole run {off_run} ms vs {on_run} ms ({on_run / off_run:.2f}x)")
 PY

@@ -11,6 +11,7 @@
 #include "util/duration.hpp"
 #include "util/interrupt.hpp"
 #include "util/progress.hpp"
+#include "util/strings.hpp"
 
 namespace migsafe::pipeline {
 namespace {
@@ -27,12 +28,14 @@ std::optional<report::MigrationError> flush_impact(Context& context, const confi
 
 // Applies one migration inside whatever transaction is open; records it in history on success.
 // `ends_transaction`: the transaction commits (or a dry run stops) after it.
-bool apply_one(Context& context, const config::MigrationFile& file, report::Migration& record, bool ends_transaction) {
+// `opening`: statements to run first in the same round trip (the BEGIN of its own transaction).
+bool apply_one(Context& context, const config::MigrationFile& file, report::Migration& record, bool ends_transaction,
+               const std::vector<std::string>& opening = {}) {
   auto start = std::chrono::steady_clock::now();
   SplitMigration split = split_migration(file);
   context.note("  applying " + file.version + "_" + file.name + " (" + std::to_string(split.statements.size()) +
                " statements)");
-  auto error = run_statements(context, file, split, ends_transaction, start);
+  auto error = run_statements(context, file, split, ends_transaction, start, opening);
   if (!error && ends_transaction) error = flush_impact(context, file, split);
   record.duration_ms = elapsed_ms(start);
   if (error) {
@@ -69,12 +72,12 @@ void commit_at(Context& context, size_t index, MigrateOutcome& outcome) {
   }
   context.note("  committed after " + record.version + "_" + record.name + " (commit point: " + record.commit_after + ")");
   context.fault_point("committed:" + record.version);
-  context.work->exec("BEGIN; " + set_timeouts_sql(context.pipeline, true));
+  context.work->exec(util::join(begin_statements(context.pipeline), "; "));
 }
 
 // Opens the transaction of an atomic run (again, after a lock_timeout retry).
 void open_atomic_transaction(Context& context) {
-  context.work->exec("BEGIN; " + set_timeouts_sql(context.pipeline, true));
+  context.work->exec(util::join(begin_statements(context.pipeline), "; "));
   // A dry run records nothing for good, but runs the history inserts too, inside its transaction.
   if (context.options.dry_run) pg::ensure_history_tables(*context.work, context.pipeline.database.supabase);
 }
@@ -127,7 +130,7 @@ MigrateOutcome apply_atomic(Context& context) {
 // Runs a migration whose statements cannot all run in a transaction: each statement commits alone.
 bool apply_outside_transaction(Context& context, const config::MigrationFile& file, report::Migration& record,
                                bool& committed_any) {
-  context.work->exec(set_timeouts_sql(context.pipeline, false));
+  context.work->exec(set_timeouts_sql(context.pipeline));
   auto start = std::chrono::steady_clock::now();
   SplitMigration split = split_migration(file);
   // --resume after a run that died inside this file: its first statements committed already.
@@ -171,8 +174,7 @@ MigrateOutcome apply_per_migration(Context& context) {
       int retries = 0;
       const auto mark = context.impact.mark(context.report.impact);
       for (;;) {
-        context.work->exec("BEGIN; " + set_timeouts_sql(context.pipeline, true));
-        ok = apply_one(context, file, record, true);
+        ok = apply_one(context, file, record, true, begin_statements(context.pipeline));
         if (ok) context.impact.end_transaction(context.pipeline.safety, context.report.impact, false);
         context.work->exec(ok ? "COMMIT" : "ROLLBACK");
         if (ok || !retry_after_lock_timeout(context, record, retries, "the migration")) break;

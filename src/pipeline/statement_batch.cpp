@@ -7,6 +7,7 @@
 #include "sql/transaction_safety.hpp"
 #include "util/duration.hpp"
 #include "util/interrupt.hpp"
+#include "util/strings.hpp"
 
 namespace migsafe::pipeline {
 namespace {
@@ -45,7 +46,8 @@ std::vector<std::string> timeout_statements(const config::Pipeline& p, bool loca
 // See record_migration; inside a transaction the timeouts come back as SET LOCAL (a RESET there
 // is undone by a rollback along with the migration).
 std::vector<pg::Session::BatchPiece> record_and_reset(Context& context, const config::MigrationFile& file,
-                                                      const SplitMigration& split, long long duration_ms) {
+                                                      const SplitMigration& split, long long duration_ms,
+                                                      bool in_transaction) {
   const pg::AppliedMigration row{file.version, file.name, file.checksum, "", context.report.run_id,
                                  context.report.backup.is_object() ? context.report.backup.value("backup_id", "") : ""};
   std::vector<pg::Session::BatchPiece> out;
@@ -55,19 +57,23 @@ std::vector<pg::Session::BatchPiece> record_and_reset(Context& context, const co
     out.push_back(std::move(piece));
   }
   for (auto& s : context.work->settings_reset_statements()) out.push_back({std::move(s)});
-  for (auto& s : timeout_statements(context.pipeline, context.work->in_transaction())) out.push_back({std::move(s)});
+  for (auto& s : timeout_statements(context.pipeline, in_transaction)) out.push_back({std::move(s)});
   return out;
 }
 
-// One batch of `file`'s statements, then `tail` in the same round trip (an error there is not the
-// migration's: it is thrown).
+// One batch of `file`'s statements, after `opening` and before `tail` in the same round trip (an
+// error in either is not the migration's: it is thrown).
 std::optional<report::MigrationError> run_batch(Context& context, const config::MigrationFile& file,
                                                 const std::vector<const sql::Statement*>& statements,
-                                                bool read_last, const std::vector<pg::Session::BatchPiece>& tail) {
+                                                bool read_last, const std::vector<std::string>& opening,
+                                                const std::vector<pg::Session::BatchPiece>& tail) {
   const auto& safety = context.pipeline.safety;
   const std::vector<bool> plan = context.impact.plan_reads(statements.size(), safety, read_last);
   prepare_reads(*context.work);
-  std::vector<pg::Session::BatchPiece> pieces{{kBatchStartRead, true, true}};
+  std::vector<pg::Session::BatchPiece> pieces;
+  for (const auto& statement : opening) pieces.push_back({statement});
+  const size_t first = pieces.size() + 1;  // the piece of the first statement
+  pieces.push_back({kBatchStartRead, true, true});
   for (size_t i = 0; i < statements.size(); ++i) {
     const std::string words = sql::transaction_control_words(statements[i]->text);
     const bool drops = words.rfind("DEALLOCATE", 0) == 0 || words.rfind("DISCARD", 0) == 0;
@@ -84,13 +90,15 @@ std::optional<report::MigrationError> run_batch(Context& context, const config::
   const std::string shown = display_path(file.path);
   // reads[0] is the clock before the first statement; reads[i + 1] follows statement i.
   auto clock_at = [&](size_t read) { return pg::read_clock_ms(outcome.reads.at(read)).value_or(0.0); };
+  // A failing opening or lead read stops the batch before any statement ran: thrown.
+  if (outcome.error && outcome.failed < first) throw pg::QueryError(*outcome.error);
   // The statement an error belongs to (a failing tail lies past the last one).
-  const size_t failed = outcome.error ? (outcome.failed == 0 ? 0 : (outcome.failed - 1) / 2) : statements.size();
+  const size_t failed = outcome.error ? (outcome.failed - first) / 2 : statements.size();
   for (size_t i = 0; i < statements.size(); ++i) {
     const sql::Statement& statement = *statements[i];
     if (i == failed) {
       pg::SqlError error = *outcome.error;
-      if (outcome.failed != 2 * i + 1) error.position = 0;
+      if (outcome.failed != first + 2 * i) error.position = 0;
       return locate_error(file, statement, error);
     }
     // No read came back: a syntax error further on stopped the whole batch before it ran.
@@ -112,15 +120,18 @@ std::optional<report::MigrationError> run_batch(Context& context, const config::
 
 }  // namespace
 
-std::string set_timeouts_sql(const config::Pipeline& p, bool local) {
-  std::string sql;
-  for (const auto& statement : timeout_statements(p, local)) sql += (sql.empty() ? "" : ";\n") + statement;
-  return sql;
+std::vector<std::string> begin_statements(const config::Pipeline& p) {
+  std::vector<std::string> out = {"BEGIN"};
+  for (auto& statement : timeout_statements(p, true)) out.push_back(std::move(statement));
+  return out;
 }
+
+std::string set_timeouts_sql(const config::Pipeline& p) { return util::join(timeout_statements(p, false), ";\n"); }
 
 std::optional<report::MigrationError> run_statements(Context& context, const config::MigrationFile& file,
                                                      const SplitMigration& split, bool ends_transaction,
-                                                     std::chrono::steady_clock::time_point started) {
+                                                     std::chrono::steady_clock::time_point started,
+                                                     const std::vector<std::string>& opening) {
   std::vector<const sql::Statement*> todo;
   for (const auto& statement : split.statements) {
     if (context.options.dry_run && !sql::non_transactional_reason(statement.text).empty()) continue;
@@ -138,9 +149,14 @@ std::optional<report::MigrationError> run_statements(Context& context, const con
     const bool last = next == todo.size();
     // The ledger's duration is the server's: the migration's time up to this round trip, plus
     // this round trip's up to the row.
-    const auto tail = last ? record_and_reset(context, file, split, elapsed_ms(started))
+    const bool inside = context.work->in_transaction() || !opening.empty();  // the opening is a BEGIN
+    const auto tail = last ? record_and_reset(context, file, split, elapsed_ms(started), inside)
                            : std::vector<pg::Session::BatchPiece>{};
-    if (auto error = run_batch(context, file, batch, last && ends_transaction, tail)) return error;
+    const bool first = next == batch.size();
+    if (auto error = run_batch(context, file, batch, last && ends_transaction, first ? opening : std::vector<std::string>{},
+                               tail)) {
+      return error;
+    }
     if (todo.empty()) break;
   }
   return std::nullopt;
@@ -148,7 +164,8 @@ std::optional<report::MigrationError> run_statements(Context& context, const con
 
 void record_migration(Context& context, const config::MigrationFile& file, const SplitMigration& split,
                       long long duration_ms) {
-  const auto outcome = context.work->run_batch(record_and_reset(context, file, split, duration_ms));
+  const auto outcome =
+      context.work->run_batch(record_and_reset(context, file, split, duration_ms, context.work->in_transaction()));
   if (outcome.error) throw pg::QueryError(*outcome.error);
 }
 
