@@ -62,7 +62,7 @@ class Recorder {
   // Up to this many locks held, every statement is read on its own; above, a read waits for one
   // statement per kLocksPerRead locks held, which bounds the cost per statement.
   static constexpr size_t kExactUpTo = 256;
-  static constexpr size_t kLocksPerRead = 16;
+  static constexpr size_t kLocksPerRead = 8;
 
   // The transaction the statements ran in ends now (before its COMMIT, or the rollback that ends a
   // dry run): for each relation that existed before the run and that it held in ACCESS EXCLUSIVE

@@ -120,6 +120,48 @@ TEST_CASE("the lock report matches PostgreSQL's documented lock levels, and only
         "bigint");
 }
 
+// Above 256 locks held, statements are read together (docs/lock-impact.md): the last of them lists
+// their locks, those before it say so, and what a lock means is filed at the statement naming it.
+TEST_CASE("in a transaction holding hundreds of locks, statements read together keep each lock's statement",
+          "[impact]") {
+  Project p("impact_amortised");
+  p.pipeline();
+  p.migration("20240101000000_setup.sql", "create table public.a (id int);\ncreate table public.b (id int);\n");
+  REQUIRE(p.migsafe({"run", "{pipeline}", "--db", "{db}"}).exit_code == 0);
+  std::string many;  // a table, its TOAST table and index, and its key: four locks each
+  for (int i = 0; i < 150; ++i) many += "create table public.t" + std::to_string(i) + " (id int primary key, v text);\n";
+  p.migration("20240102000000_many.sql", many);
+  p.migration("20240103000000_late.sql",
+              "alter table public.a add column c int;\ninsert into public.b values (1);\ncreate index on public.b (id);\n"
+              "select 1;\nselect 2;\n");
+  auto r = p.migsafe({"run", "{pipeline}", "--db", "{db}", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto report = r.json();
+  std::vector<nlohmann::json> late;
+  for (const auto& s : report["impact"]["statements"]) {
+    if (s["file"].get<std::string>().find("_late.sql") != std::string::npos) late.push_back(s);
+  }
+  REQUIRE(late.size() == 5);
+  INFO(nlohmann::json(late).dump(2));
+  for (size_t i = 0; i + 1 < late.size(); ++i) {
+    CHECK(late[i].value("measured_with_next", false));
+    CHECK(late[i]["locks"].empty());
+  }
+  CHECK(late.back().value("batch", 0) >= 5);  // the last statement before COMMIT is always read
+  CHECK(has_lock(late.back(), "public.a", "AccessExclusiveLock"));
+  CHECK(has_lock(late.back(), "public.b", "RowExclusiveLock"));
+  CHECK(has_lock(late.back(), "public.b", "ShareLock"));
+  // How long public.a was held exclusively counts from the statement that took it, at its own line.
+  bool filed = false;
+  for (const auto& hold : report["impact"]["exclusive_locks"]) {
+    if (hold["relation"] == "public.a") {
+      filed = hold["line"] == 1 && hold["file"].get<std::string>().find("_late.sql") != std::string::npos;
+    }
+  }
+  CHECK(filed);
+}
+
 namespace {
 
 void sized_tables(const Project& p, const std::string& safety) {
