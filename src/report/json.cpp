@@ -11,27 +11,58 @@ struct Repairs {
   size_t count = 0;                 // sequences replaced in all
 };
 
+// Where a value sits in the report, kept as links to its parents: the text of a path is built only
+// for the rare value that needs repairing, not for each of the report's many thousand values.
+struct Place {
+  const Place* parent = nullptr;
+  const std::string* name = nullptr;  // an object member; otherwise an array element
+  size_t index = 0;
+};
+
+// "tests[2].failures[0].diagnostics"
+std::string path_of(const Place* at) {
+  if (!at || !at->parent) return "";
+  std::string parent = path_of(at->parent);
+  if (!at->name) return parent + "[" + std::to_string(at->index) + "]";
+  return parent + (parent.empty() ? "" : ".") + *at->name;
+}
+
+void fix(std::string& text, const Place* at, const char* suffix, Repairs& repairs) {
+  if (!util::first_invalid_utf8(text)) return;
+  size_t replaced = 0;
+  text = util::to_valid_utf8(text, &replaced);
+  repairs.count += replaced;
+  const std::string path = path_of(at);
+  repairs.places.push_back(path + (*suffix && !path.empty() ? "." : "") + suffix);
+}
+
 // Replaces ill-formed UTF-8 in every string (and key) of `j` with U+FFFD: a server, a test or a
 // hook may print any bytes, and the report must stay valid JSON whatever they were.
-void repair_text(nlohmann::json& j, const std::string& path, Repairs& repairs) {
-  auto fix = [&](std::string& text, const std::string& where) {
-    if (!util::first_invalid_utf8(text)) return;
-    size_t replaced = 0;
-    text = util::to_valid_utf8(text, &replaced);
-    repairs.count += replaced;
-    repairs.places.push_back(where);
-  };
-  if (j.is_string()) return fix(j.get_ref<std::string&>(), path);
+void repair_text(nlohmann::json& j, const Place* at, Repairs& repairs) {
+  if (j.is_string()) return fix(j.get_ref<std::string&>(), at, "", repairs);
   if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i) repair_text(j[i], path + "[" + std::to_string(i) + "]", repairs);
+    for (size_t i = 0; i < j.size(); ++i) {
+      const Place element{at, nullptr, i};
+      repair_text(j[i], &element, repairs);
+    }
     return;
   }
   if (!j.is_object()) return;
-  nlohmann::json fixed = nlohmann::json::object();
+  bool keys_valid = true;
+  for (auto it = j.begin(); it != j.end(); ++it) keys_valid = keys_valid && !util::first_invalid_utf8(it.key());
+  if (keys_valid) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const Place member{at, &it.key()};
+      repair_text(it.value(), &member, repairs);
+    }
+    return;
+  }
+  nlohmann::json fixed = nlohmann::json::object();  // keys cannot change in place
   for (auto& [key, value] : j.items()) {
     std::string name = key;
-    fix(name, path + (path.empty() ? "" : ".") + "<key>");
-    repair_text(value, path + (path.empty() ? "" : ".") + name, repairs);
+    fix(name, at, "<key>", repairs);
+    const Place member{at, &name};
+    repair_text(value, &member, repairs);
     fixed[name] = std::move(value);
   }
   j = std::move(fixed);
@@ -40,7 +71,8 @@ void repair_text(nlohmann::json& j, const std::string& path, Repairs& repairs) {
 // `out` with its text repaired and, when anything was, a warning naming where.
 nlohmann::json with_valid_text(nlohmann::json out) {
   Repairs repairs;
-  repair_text(out, "", repairs);
+  const Place root;
+  repair_text(out, &root, repairs);
   if (repairs.count == 0) return out;
   std::string where;
   for (size_t i = 0; i < repairs.places.size() && i < 5; ++i) where += (i ? ", " : "") + repairs.places[i];

@@ -33,3 +33,21 @@ TEST_CASE("an unset status and mode are empty strings; an unknown one is bad inp
   j["status"] = "exploded";
   CHECK_THROWS_AS(from_json(j), migsafe::Error);
 }
+
+TEST_CASE("ill-formed UTF-8 anywhere in a report is replaced, and the warning names where", "[report][utf8]") {
+  Report r;
+  r.hooks.push_back({{"name", "before"}, {"output", "cut \xE2\x94 here"}});
+  r.impact["statements"] = nlohmann::json::array({nlohmann::json{{"statement", "ok"}}, nlohmann::json{{"statement", "\xFF"}}});
+  r.impact["by \xFF key"] = 1;
+  nlohmann::json j = to_json(r);
+  CHECK(j["hooks"][0]["output"] == "cut \xEF\xBF\xBD here");
+  CHECK(j["impact"]["statements"][1]["statement"] == "\xEF\xBF\xBD");
+  CHECK(j["impact"]["statements"][0]["statement"] == "ok");
+  CHECK(j["impact"]["by \xEF\xBF\xBD key"] == 1);
+  CHECK(j["invalid_utf8_replaced"] == 3);
+  const std::string warning = j["warnings"].back();
+  CHECK(warning.find("hooks[0].output") != std::string::npos);
+  CHECK(warning.find("impact.statements[1].statement") != std::string::npos);
+  CHECK(warning.find("impact.<key>") != std::string::npos);
+  CHECK(j.dump().size() > 0);  // valid UTF-8 throughout: dump() would throw otherwise
+}
