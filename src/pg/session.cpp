@@ -94,6 +94,13 @@ void cancel_from_signal(void* arg) {
   PQcancel(static_cast<PGcancel*>(arg), errbuf, sizeof errbuf);
 }
 
+// $1..$n as libpq takes them: NULL for a null parameter.
+std::vector<const char*> param_values(const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
 }  // namespace
 
 struct Session::Impl {
@@ -174,8 +181,7 @@ Session::~Session() {
 }
 
 Rows Session::query(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
-  std::vector<const char*> values;
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const std::vector<const char*> values = param_values(params);
   pqxx::result result;
   try {
     pqxx::nontransaction tx(*impl_->connection);
@@ -227,16 +233,6 @@ Session::Outcome Session::run(const std::string& sql) {
   return out;
 }
 
-namespace {
-
-std::vector<const char*> param_values(const std::vector<std::optional<std::string>>& params) {
-  std::vector<const char*> values;
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  return values;
-}
-
-}  // namespace
-
 Session::BatchOutcome Session::run_batch(const std::vector<BatchPiece>& pieces) {
   BatchOutcome out;
   if (pieces.empty()) return out;
@@ -265,7 +261,8 @@ Session::BatchOutcome Session::run_batch(const std::vector<BatchPiece>& pieces) 
   std::vector<std::string> queued;   // per query sent: the name it prepares, or "" for a piece
   std::vector<size_t> owner;         // per query sent: the piece it is, or serves
   bool dropped = false;
-  for (size_t i = 0; i < pieces.size() && !out.error; ++i) {
+  size_t pieces_sent = 0;
+  for (size_t i = 0; i < pieces.size(); ++i) {
     const BatchPiece& piece = pieces[i];
     const auto values = param_values(piece.params);
     const int count = static_cast<int>(values.size());
@@ -288,11 +285,12 @@ Session::BatchOutcome Session::run_batch(const std::vector<BatchPiece>& pieces) 
       sent = PQsendQueryParams(conn, piece.sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0);
     }
     if (!sent) break;
+    ++pieces_sent;
     queued.push_back("");
     owner.push_back(i);
     if (piece.drops_prepared) dropped = impl_->live_unknown = true;
   }
-  if (owner.size() < pieces.size() && !out.error) out.error = error_from_result(nullptr, conn);
+  if (pieces_sent < pieces.size()) out.error = error_from_result(nullptr, conn);
   if (!PQpipelineSync(conn) && !out.error) out.error = error_from_result(nullptr, conn);
   size_t index = 0;  // the query sent whose results come now
   bool synced = false;
